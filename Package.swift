@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The dynamic library exports only the `arct_*` functions of the C ABI (c-abi.md §1): the
+// public Swift symbols of the statically linked modules would otherwise leak into its
+// dynamic symbol table.
+let exportList = Context.packageDirectory + "/Sources/ArchetypeFFI/exports.map"
+
+let package = Package(
+    name: "Archetype",
+    products: [
+        .library(name: "ArchetypeFFI", type: .dynamic, targets: ["ArchetypeFFI"]),
+        .executable(name: "archetype", targets: ["archetype"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Canonical Arrow C Data / C Stream structs and the public header of the C ABI.
+        .target(name: "CArrowABI"),
+        // Arrow columnar memory, kernels, and the C Data / C Stream Interface.
+        .target(name: "Arrow", dependencies: ["CArrowABI"]),
+        // Parquet reader and writer over Arrow.
+        .target(name: "Parquet", dependencies: ["Arrow"]),
+        // The engine. Never imports Parquet or the FFI.
+        .target(name: "ArchetypeCore", dependencies: ["Arrow"]),
+        // The append-only Parquet store behind the engine's `Store` protocol.
+        .target(name: "ArchetypeParquet", dependencies: ["ArchetypeCore", "Parquet", "Arrow"]),
+        // The C ABI (`arct_*`), built into libArchetypeFFI.so.
+        .target(
+            name: "ArchetypeFFI",
+            dependencies: ["CArrowABI", "Arrow", "ArchetypeCore", "ArchetypeParquet"],
+            exclude: ["exports.map"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(exportList)"], .when(platforms: [.linux]))]
+        ),
+        .executableTarget(
+            name: "archetype",
+            dependencies: [
+                "Arrow", "Parquet", "ArchetypeCore", "ArchetypeParquet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ArrowTests", dependencies: ["Arrow", "CArrowABI"]),
+        .testTarget(name: "ArchetypeFFITests", dependencies: ["ArchetypeFFI", "Arrow", "CArrowABI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
