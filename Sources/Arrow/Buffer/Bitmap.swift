@@ -169,3 +169,34 @@ public struct BitmapBuilder {
         return buffer.finish()
     }
 }
+
+extension Bitmap {
+    /// The validity of an element-wise operation on two arrays: the AND of both validity bitmaps
+    /// over `length` elements (each at its own bit offset), or nil when neither has nulls.
+    ///
+    /// - Complexity: O(*length* / 64).
+    public static func intersection(_ a: ArrayData, _ b: ArrayData, length: Int) -> ArrowBuffer? {
+        let va = a.nullCount > 0 ? a.validity : nil
+        let vb = b.nullCount > 0 ? b.validity : nil
+        if va == nil && vb == nil { return nil }
+        let bytes = byteCount(forBits: length)
+        let out = MutableBuffer(capacity: bytes + 8)
+        out.appendZeros(bytes + 8)
+        let dst = out.baseAddress
+        let words = length >> 6
+        for w in 0..<words {
+            var word = UInt64.max
+            if let va { word &= loadBits64(va.baseAddress, a.offset + w << 6) }
+            if let vb { word &= loadBits64(vb.baseAddress, b.offset + w << 6) }
+            dst.storeBytes(of: word, toByteOffset: w << 3, as: UInt64.self)
+        }
+        var i = words << 6
+        while i < length {
+            let bit = (va.map { get($0.baseAddress, a.offset + i) } ?? true) && (vb.map { get($0.baseAddress, b.offset + i) } ?? true)
+            if bit { set(dst, i, true) }
+            i += 1
+        }
+        out.resize(to: bytes)
+        return out.finish()
+    }
+}

@@ -1,0 +1,218 @@
+import CArrowABI
+
+/// Keeps a moved foreign `ArrowArray` alive and releases it exactly once, when the last buffer
+/// that points into it goes away.
+final class ImportedArrayOwner: @unchecked Sendable {
+    // Written once in init; read only by deinit.
+    let array: UnsafeMutablePointer<ArrowArray>
+
+    init(moving source: UnsafeMutablePointer<ArrowArray>) {
+        array = .allocate(capacity: 1)
+        array.initialize(to: source.pointee)
+        source.pointee.release = nil
+        ArrowMemory.importCreated()
+    }
+
+    deinit {
+        if let release = array.pointee.release { release(array) }
+        array.deallocate()
+        ArrowMemory.importReleased()
+    }
+}
+
+extension CDataInterface {
+    /// Moves a foreign array of the given type into Swift, validating it completely
+    /// (see ``ArrayData/validate()``).
+    ///
+    /// The caller's struct is left released whatever the outcome.
+    public static func importArray(_ array: UnsafeMutablePointer<ArrowArray>, type: DataType) throws(ArrowError) -> ArrayData {
+        guard array.pointee.release != nil else { throw ArrowError(.released, "array struct is already released") }
+        let owner = ImportedArrayOwner(moving: array)
+        let reader = ArrayReader(owner: owner)
+        let data = try reader.read(UnsafePointer(owner.array), type: type, depth: 1, path: "")
+        try data.validate()
+        return data
+    }
+
+    /// Moves a foreign array and its schema into Swift.
+    ///
+    /// Both structs are moved before anything else is checked, so both are left released
+    /// whatever the outcome.
+    public static func importArray(
+        _ array: UnsafeMutablePointer<ArrowArray>, schema: UnsafeMutablePointer<ArrowSchema>
+    ) throws(ArrowError) -> (Field, ArrayData) {
+        // Move the array first so that a schema failure still leaves both released.
+        guard array.pointee.release != nil else {
+            if schema.pointee.release != nil { _ = try? importField(schema) }
+            throw ArrowError(.released, "array struct is already released")
+        }
+        let owner = ImportedArrayOwner(moving: array)
+        let field = try importField(schema)
+        let data = try ArrayReader(owner: owner).read(UnsafePointer(owner.array), type: field.type, depth: 1, path: "")
+        try data.validate()
+        return (field, data)
+    }
+
+    /// Moves a foreign record batch (a top-level `+s` struct array without nulls, and its
+    /// schema) into Swift.
+    ///
+    /// Both structs are left released whatever the outcome. The struct's children become the
+    /// columns; the struct's metadata becomes the schema metadata.
+    public static func importRecordBatch(
+        _ array: UnsafeMutablePointer<ArrowArray>, schema: UnsafeMutablePointer<ArrowSchema>
+    ) throws(ArrowError) -> RecordBatch {
+        let (field, data) = try importArray(array, schema: schema)
+        guard case .struct = field.type else {
+            throw ArrowError(.schemaMismatch, "record batches must be top-level struct arrays, got \(field.type)")
+        }
+        guard data.nullCount == 0 else {
+            throw ArrowError(.invalidData, "a record batch struct array must not have top-level nulls (\(data.nullCount) found)")
+        }
+        return try RecordBatch(structArray: data, metadata: field.metadata)
+    }
+}
+
+/// Turns a (borrowed) `ArrowArray` tree into ``ArrayData`` over foreign buffers, checking
+/// everything the C struct says about itself. Content checks (offset monotonicity, UTF-8,
+/// dictionary indices, child lengths) are left to ``ArrayData/validate()``.
+struct ArrayReader {
+    let owner: ImportedArrayOwner
+    /// One storage for every foreign buffer of this import: it only keeps `owner` alive.
+    let storage: BufferStorage
+
+    init(owner: ImportedArrayOwner) {
+        self.owner = owner
+        self.storage = BufferStorage(foreign: UnsafeRawPointer(owner.array), capacity: 0, owner: owner)
+    }
+
+    func buffer(_ p: UnsafeRawPointer?, bytes: Int, alignment: Int) -> ArrowBuffer? {
+        guard let p else { return nil }
+        if alignment > 1, Int(bitPattern: p) % alignment != 0 {
+            // Misaligned foreign memory: copy once so typed access stays aligned.
+            return ArrowBuffer(copying: UnsafeRawBufferPointer(start: p, count: bytes))
+        }
+        return ArrowBuffer(storage: storage, start: p, count: bytes)
+    }
+
+    func read(_ a: UnsafePointer<ArrowArray>, type: DataType, depth: Int, path: String) throws(ArrowError) -> ArrayData {
+        guard depth <= ArrayData.maximumNestingDepth else {
+            throw ArrowError(.invalidData, "nesting depth exceeds \(ArrayData.maximumNestingDepth)")
+        }
+        let c = a.pointee
+        let here = path.isEmpty ? "array" : "child '\(path)'"
+        if depth > 1 { guard c.release != nil else { throw ArrowError(.released, "\(here) is released") } }
+        guard c.length >= 0 else { throw ArrowError(.invalidData, "\(here) has negative length \(c.length)") }
+        guard c.offset >= 0 else { throw ArrowError(.invalidData, "\(here) has negative offset \(c.offset)") }
+        let (endValue, overflow) = c.length.addingReportingOverflow(c.offset)
+        guard !overflow, endValue <= Int64(MutableBuffer.maximumCapacity) else {
+            throw ArrowError(.invalidData, "\(here): offset + length overflows")
+        }
+        if depth == 1, c.length > Int64(Int32.max) {
+            throw ArrowError(.invalidData, "\(here) length \(c.length) exceeds INT32_MAX")
+        }
+        guard c.null_count >= -1, c.null_count <= c.length else {
+            throw ArrowError(.invalidData, "\(here) has null_count \(c.null_count) outside [-1, \(c.length)]")
+        }
+        let length = Int(c.length), offset = Int(c.offset), end = Int(endValue)
+        let expectedBuffers = type.bufferCount
+        guard c.n_buffers == Int64(expectedBuffers) else {
+            throw ArrowError(.invalidData, "\(here) of type \(type) needs \(expectedBuffers) buffers, got \(c.n_buffers)")
+        }
+        if expectedBuffers > 0, c.buffers == nil {
+            throw ArrowError(.invalidData, "\(here) has a NULL buffers array with n_buffers \(expectedBuffers)")
+        }
+        let expectedChildren = type.children.count
+        guard c.n_children == Int64(expectedChildren) else {
+            throw ArrowError(.invalidData, "\(here) of type \(type) needs \(expectedChildren) children, got \(c.n_children)")
+        }
+        if expectedChildren > 0, c.children == nil {
+            throw ArrowError(.invalidData, "\(here) has a NULL children array with n_children \(expectedChildren)")
+        }
+        let isDictionary: Bool
+        if case .dictionary = type { isDictionary = true } else { isDictionary = false }
+        if isDictionary != (c.dictionary != nil) {
+            throw ArrowError(.invalidData, isDictionary ? "\(here) is dictionary-encoded but has no dictionary" : "\(here) has an unexpected dictionary")
+        }
+
+        func raw(_ i: Int) -> UnsafeRawPointer? { c.buffers![i] }
+        var buffers: [ArrowBuffer?] = []
+        buffers.reserveCapacity(expectedBuffers)
+        if expectedBuffers > 0 {
+            // Validity.
+            if let v = raw(0) {
+                buffers.append(buffer(v, bytes: Bitmap.byteCount(forBits: end), alignment: 1))
+            } else {
+                guard c.null_count <= 0 else {
+                    throw ArrowError(.invalidData, "\(here) has null_count \(c.null_count) but no validity buffer")
+                }
+                buffers.append(nil)
+            }
+        }
+        func required(_ i: Int, bytes: Int, alignment: Int, _ what: String) throws(ArrowError) -> ArrowBuffer? {
+            guard let p = raw(i) else {
+                if length == 0 { return nil }
+                throw ArrowError(.invalidData, "\(here) of length \(length) has a NULL \(what) buffer")
+            }
+            return buffer(p, bytes: bytes, alignment: alignment)
+        }
+        var children: [ArrayData] = []
+        var dictionary: ArrayData? = nil
+
+        switch type.layout {
+        case .null:
+            break
+        case .boolean:
+            buffers.append(try required(1, bytes: Bitmap.byteCount(forBits: end), alignment: 1, "values") ?? .empty)
+        case .fixedWidth(let w):
+            let (bytes, o) = end.multipliedReportingOverflow(by: w)
+            guard !o else { throw ArrowError(.invalidData, "\(here): data size overflows") }
+            buffers.append(try required(1, bytes: bytes, alignment: Swift.min(w & -w, 8), "values") ?? .empty)
+        case .variableBinary(let ow), .list(let ow):
+            var offsets = try required(1, bytes: (end + 1) * ow, alignment: ow, "offsets")
+            if offsets == nil {
+                // Empty array without an offsets buffer (allowed): give it real zero offsets so
+                // readers need no special case.
+                guard end < 1 << 16 else { throw ArrowError(.invalidData, "\(here) has a NULL offsets buffer") }
+                let zeros = MutableBuffer(capacity: (end + 1) * ow)
+                zeros.appendZeros((end + 1) * ow)
+                offsets = zeros.finish()
+            }
+            buffers.append(offsets)
+            if case .variableBinary = type.layout {
+                var last = 0
+                if let offsets, length > 0 {
+                    last = ow == 4 ? Int(offsets.load(end, as: Int32.self)) : Int(truncatingIfNeeded: offsets.load(end, as: Int64.self))
+                }
+                guard last >= 0, last <= MutableBuffer.maximumCapacity else {
+                    throw ArrowError(.invalidData, "\(here) has an invalid last offset \(last)")
+                }
+                if let d = raw(2) {
+                    buffers.append(buffer(d, bytes: last, alignment: 1))
+                } else {
+                    guard last == 0 else { throw ArrowError(.invalidData, "\(here) has a NULL data buffer but \(last) bytes of values") }
+                    buffers.append(.empty)
+                }
+            }
+        case .fixedSizeList, .struct:
+            break
+        case .dictionary(let iw):
+            guard iw > 0 else { throw ArrowError(.invalidData, "\(here): dictionary indices must be integers") }
+            buffers.append(try required(1, bytes: end * iw, alignment: iw, "indices") ?? .empty)
+        }
+        if expectedChildren > 0 {
+            let fields = type.children
+            for i in 0..<expectedChildren {
+                guard let child = c.children![i] else {
+                    throw ArrowError(.invalidData, "\(here) has a NULL child pointer at \(i)")
+                }
+                let name = fields[i].name
+                children.append(try read(child, type: fields[i].type, depth: depth + 1, path: path.isEmpty ? name : "\(path).\(name)"))
+            }
+        }
+        if case .dictionary(_, let valueType, _) = type, let d = c.dictionary {
+            dictionary = try read(d, type: valueType, depth: depth + 1, path: path + "<dictionary>")
+        }
+        return ArrayData(unchecked: type, length: length, offset: offset, nullCount: Int(c.null_count),
+                         buffers: buffers, children: children, dictionary: dictionary)
+    }
+}
