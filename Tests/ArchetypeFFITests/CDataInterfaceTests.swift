@@ -1,0 +1,143 @@
+import Arrow
+import CArrowABI
+import Testing
+
+/// Swift-side tests of the C Data / C Stream Interface (issue 2; c-abi.md §4.3–§4.6).
+@Suite struct CDataInterfaceTests {
+    func column(_ batch: RecordBatch, _ i: Int) -> [String] {
+        let c = batch.columns[i]
+        return (0..<c.length).map { r -> String in
+            guard c.isValid(r) else { return "null" }
+            switch c.type {
+            case .int32: return "\(c.buffers[1]!.load(c.offset + r, as: Int32.self))"
+            case .float64: return "\(c.buffers[1]!.load(c.offset + r, as: Double.self))"
+            case .utf8:
+                let o = c.buffers[1]!
+                let s = Int(o.load(c.offset + r, as: Int32.self)), e = Int(o.load(c.offset + r + 1, as: Int32.self))
+                return String(decoding: UnsafeRawBufferPointer(start: c.buffers[2]!.baseAddress + s, count: e - s), as: UTF8.self)
+            default: return "?"
+            }
+        }
+    }
+
+    func values(_ batch: RecordBatch) -> [[String]] { (0..<batch.columnCount).map { column(batch, $0) } }
+
+    @Test func exportThenImportRestoresSchemaAndValues() throws {
+        let batch = try Fixtures.batch()
+        let (a, s) = Fixtures.exported(batch)
+        defer { a.deallocate(); s.deallocate() }
+        #expect(a.pointee.offset == 0)
+        #expect(a.pointee.null_count == 0)
+        #expect(a.pointee.n_buffers == 1)
+        #expect(a.pointee.buffers![0] == nil, "no top-level validity buffer (c-abi.md §4.6)")
+        #expect(a.pointee.children![1]!.pointee.null_count == 1, "exact null count")
+        let back = try CDataInterface.importRecordBatch(a, schema: s)
+        #expect(a.pointee.release == nil && s.pointee.release == nil, "import moves (c-abi.md §4.3)")
+        #expect(back.schema == batch.schema)
+        #expect(back.schema.metadata.first?.0 == "origin")
+        #expect(back.schema.fields[0].metadata.first?.1 == "none")
+        #expect(values(back) == [["1", "2", "3", "4"], ["0.5", "null", "2.5", "-1.0"], ["a", "null", "ccc", "dé"]])
+    }
+
+    @Test func slicedBatchesAndSlicedChildrenRoundTrip() throws {
+        let batch = try Fixtures.batch().slice(offset: 1, length: 3)
+        // A struct column whose own offset is non-zero and whose children are longer.
+        let inner = try RecordBatch(schema: Schema([Field("v", .int32)]), columns: [Fixtures.int32([10, 20, 30, 40, 50])])
+        let structColumn = try inner.asStructArray().slice(offset: 2, length: 3)
+        let withStruct = try RecordBatch(
+            schema: Schema(batch.schema.fields + [Field("s", structColumn.type)]),
+            columns: batch.columns + [structColumn])
+        let (a, s) = Fixtures.exported(withStruct)
+        defer { a.deallocate(); s.deallocate() }
+        #expect(a.pointee.children![0]!.pointee.offset == 1)
+        #expect(a.pointee.children![3]!.pointee.offset == 2)
+        let back = try CDataInterface.importRecordBatch(a, schema: s)
+        #expect(values(back).prefix(3) == [["2", "3", "4"], ["null", "2.5", "-1.0"], ["null", "ccc", "dé"]])
+        let kids = back.columns[3].logicalChildren
+        #expect((0..<3).map { kids[0].buffers[1]!.load(kids[0].offset + $0, as: Int32.self) } == [30, 40, 50])
+    }
+
+    @Test func everyImportReleasesTheProducerExactlyOnce() throws {
+        for _ in 0..<100 {
+            let (a, s) = Fixtures.exported(try Fixtures.batch())
+            let ca = ReleaseCounter.wrap(a), cs = ReleaseCounter.wrap(s)
+            var batch: RecordBatch? = try CDataInterface.importRecordBatch(a, schema: s)
+            #expect(cs.count == 1, "the schema is released as soon as it is parsed")
+            #expect(ca.count == 0, "the array lives while Swift references it")
+            #expect(batch?.length == 4)
+            batch = nil
+            #expect(ca.count == 1)
+            a.deallocate(); s.deallocate()
+        }
+    }
+
+    @Test func exportedChildrenCanBeMovedOutAndReleasedOnTheirOwn() throws {
+        let (a, s) = Fixtures.exported(try Fixtures.batch())
+        defer { a.deallocate(); s.deallocate() }
+        // Move child 2 (the strings) out, as a consumer may.
+        var child = a.pointee.children![2]!.pointee
+        a.pointee.children![2]!.pointee.release = nil
+        let counter = withUnsafeMutablePointer(to: &child) { ReleaseCounter.wrap($0) }
+        a.pointee.release!(a)
+        #expect(a.pointee.release == nil)
+        #expect(counter.count == 0, "the parent does not release a moved-out child")
+        // The child's buffers are still alive: read its last string.
+        let offsets = child.buffers![1]!.assumingMemoryBound(to: Int32.self)
+        let data = child.buffers![2]!.assumingMemoryBound(to: UInt8.self)
+        let last = String(decoding: UnsafeBufferPointer(start: data + Int(offsets[3]), count: Int(offsets[4] - offsets[3])), as: UTF8.self)
+        #expect(last == "dé")
+        child.release!(&child)
+        #expect(counter.count == 1)
+        s.pointee.release!(s)
+    }
+
+    @Test func releaseRunsOnAnotherThread() async throws {
+        let (a, s) = Fixtures.exported(try Fixtures.batch())
+        let counter = ReleaseCounter.wrap(a)
+        let addresses = (Int(bitPattern: a), Int(bitPattern: s))
+        await Task.detached {
+            let a = UnsafeMutablePointer<ArrowArray>(bitPattern: addresses.0)!
+            let s = UnsafeMutablePointer<ArrowSchema>(bitPattern: addresses.1)!
+            a.pointee.release?(a)
+            s.pointee.release?(s)
+        }.value
+        #expect(counter.count == 1)
+        a.deallocate(); s.deallocate()
+    }
+
+    @Test func streamOfThreeBatchesRoundTrips() throws {
+        let batch = try Fixtures.batch()
+        let batches = [batch, try batch.slice(offset: 1, length: 2), try batch.slice(offset: 0, length: 0), batch]
+        let stream = UnsafeMutablePointer<ArrowArrayStream>.allocate(capacity: 1)
+        defer { stream.deallocate() }
+        CDataInterface.exportStream(schema: batch.schema, batches: batches, to: stream)
+        let reader = try CDataInterface.importStream(stream)
+        #expect(stream.pointee.release == nil)
+        #expect(reader.schema == batch.schema)
+        let read = try reader.readAll()
+        #expect(read.map(\.length) == [4, 2, 4], "zero-row batches are not emitted")
+        #expect(values(read[1]) == values(try batch.slice(offset: 1, length: 2)))
+        #expect(try reader.next() == nil)
+    }
+
+    @Test func streamProducerErrorsReachTheConsumer() throws {
+        let batch = try Fixtures.batch()
+        var calls = 0
+        let stream = UnsafeMutablePointer<ArrowArrayStream>.allocate(capacity: 1)
+        defer { stream.deallocate() }
+        CDataInterface.exportStream(schema: batch.schema, to: stream) { () throws(ArrowError) -> RecordBatch? in
+            calls += 1
+            if calls == 2 { throw ArrowError(.invalidData, "corrupt part file") }
+            return batch
+        }
+        let reader = try CDataInterface.importStream(stream)
+        #expect(try reader.next()?.length == 4)
+        do {
+            _ = try reader.next()
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .streamError)
+            #expect(error.message.contains("corrupt part file"))
+        }
+    }
+}
