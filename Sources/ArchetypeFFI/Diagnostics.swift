@@ -2,21 +2,21 @@ import Arrow
 import CArrowABI
 
 @c @implementation
-func arct_ffi_version() -> UInt32 { ARCT_ABI_VERSION }
+public func arct_ffi_version() -> UInt32 { ARCT_ABI_VERSION }
 
 @c @implementation
-func arct_status_name(_ status: Int32) -> UnsafePointer<CChar>? {
+public func arct_status_name(_ status: Int32) -> UnsafePointer<CChar>? {
     UnsafeRawPointer(StatusNames.name(status).utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 @c @implementation
-func arct_last_error_message() -> UnsafePointer<CChar>? { LastError.message }
+public func arct_last_error_message() -> UnsafePointer<CChar>? { LastError.message }
 
 @c @implementation
-func arct_clear_last_error() { LastError.clear() }
+public func arct_clear_last_error() { LastError.clear() }
 
 @c @implementation
-func arct_world_options_init(_ options: UnsafeMutablePointer<arct_world_options>?) {
+public func arct_world_options_init(_ options: UnsafeMutablePointer<arct_world_options>?) {
     guard let options else { return }
     var o = arct_world_options()
     o.struct_size = UInt32(MemoryLayout<arct_world_options>.size)
@@ -25,7 +25,7 @@ func arct_world_options_init(_ options: UnsafeMutablePointer<arct_world_options>
 }
 
 @c @implementation
-func arct_debug_counters(
+public func arct_debug_counters(
     _ outLiveBuffers: UnsafeMutablePointer<Int64>?,
     _ outLiveExports: UnsafeMutablePointer<Int64>?,
     _ outLiveImports: UnsafeMutablePointer<Int64>?

@@ -4,7 +4,7 @@ import CArrowABI
 
 /// Version-1 compatibility (c-abi.md §8.10): one movement step on a batch. `tick` is ignored.
 @c @implementation
-func arct_movement_process(
+public func arct_movement_process(
     _ inArray: UnsafeMutablePointer<ArrowArray>?, _ inSchema: UnsafeMutablePointer<ArrowSchema>?,
     _ outArray: UnsafeMutablePointer<ArrowArray>?, _ outSchema: UnsafeMutablePointer<ArrowSchema>?,
     _ dt: Double, _ tick: Int32

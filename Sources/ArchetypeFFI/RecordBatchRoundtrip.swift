@@ -3,7 +3,7 @@ import CArrowABI
 
 /// Version-1 compatibility (c-abi.md §8.10): validate and import a batch, export it again.
 @c @implementation
-func arct_record_batch_roundtrip(
+public func arct_record_batch_roundtrip(
     _ inArray: UnsafeMutablePointer<ArrowArray>?, _ inSchema: UnsafeMutablePointer<ArrowSchema>?,
     _ outArray: UnsafeMutablePointer<ArrowArray>?, _ outSchema: UnsafeMutablePointer<ArrowSchema>?
 ) -> Int32 {

@@ -7,7 +7,7 @@ import CArrowABI
 /// The input stream is moved (left released) whatever the status. The output stream is written
 /// only on success and is independent of the input.
 @c @implementation
-func arct_stream_roundtrip(
+public func arct_stream_roundtrip(
     _ inStream: UnsafeMutablePointer<ArrowArrayStream>?, _ outStream: UnsafeMutablePointer<ArrowArrayStream>?
 ) -> Int32 {
     ffiCall("arct_stream_roundtrip") { () throws(FFIError) in
