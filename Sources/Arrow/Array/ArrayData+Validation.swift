@@ -110,35 +110,45 @@ extension ArrayData {
     private func validateOffsets(offsetWidth: Int, end: Int) throws(ArrowError) -> Int {
         if length == 0 {
             // An empty array may have a NULL or empty offsets buffer.
-            guard let b = buffers[1], b.count >= (end + 1) * offsetWidth else { return 0 }
             return 0
         }
         try requireBuffer(1, bytes: (end + 1) * offsetWidth, "offsets")
         let b = buffers[1]!
+        let last: Int
         if offsetWidth == 4 {
-            return try b.withUnsafeValues(as: Int32.self) { (p) throws(ArrowError) -> Int in
-                var prev = p[offset]
-                guard prev >= 0 else { throw .invalidData("negative first offset \(prev)") }
-                for i in (offset + 1)...end {
-                    let o = p[i]
-                    guard o >= prev else { throw .invalidData("offsets decrease at index \(i - offset)") }
-                    prev = o
-                }
-                return Int(prev)
+            last = try b.withUnsafeValues(as: Int32.self) { (p) throws(ArrowError) -> Int in
+                try Self.checkOffsets(p, from: offset, to: end)
             }
         } else {
-            return try b.withUnsafeValues(as: Int64.self) { (p) throws(ArrowError) -> Int in
-                var prev = p[offset]
-                guard prev >= 0 else { throw .invalidData("negative first offset \(prev)") }
-                for i in (offset + 1)...end {
-                    let o = p[i]
-                    guard o >= prev else { throw .invalidData("offsets decrease at index \(i - offset)") }
-                    prev = o
-                }
-                guard prev <= Int64(MutableBuffer.maximumCapacity) else { throw .invalidData("offset \(prev) too large") }
-                return Int(prev)
+            last = try b.withUnsafeValues(as: Int64.self) { (p) throws(ArrowError) -> Int in
+                try Self.checkOffsets(p, from: offset, to: end)
             }
         }
+        guard last <= MutableBuffer.maximumCapacity else { throw .invalidData("offset \(last) too large") }
+        return last
+    }
+
+    /// Offsets `p[from...to]` must be non-negative and non-decreasing.
+    ///
+    /// Branch-free over the whole range so it vectorises: when every value is non-negative, a
+    /// wrapping difference cannot overflow, so OR-ing values and differences and testing the
+    /// sign once is exact. The slow scan that names the culprit runs only on failure.
+    @inline(__always)
+    static func checkOffsets<T: FixedWidthInteger & SignedInteger>(_ p: UnsafeBufferPointer<T>, from: Int, to: Int) throws(ArrowError) -> Int {
+        var acc: T = p[from]
+        let base = p.baseAddress!
+        var i = from
+        while i < to {
+            acc |= base[i + 1] | (base[i + 1] &- base[i])
+            i += 1
+        }
+        if acc < 0 {
+            if p[from] < 0 { throw .invalidData("negative first offset \(p[from])") }
+            for j in from..<to where p[j + 1] < p[j] || p[j + 1] < 0 {
+                throw .invalidData("offsets decrease at index \(j + 1 - from)")
+            }
+        }
+        return Int(p[to])
     }
 
     private func validateUTF8(offsetWidth: Int) throws(ArrowError) {
@@ -153,10 +163,11 @@ extension ArrayData {
         // Validating the whole visible range at once is valid as long as every value boundary is
         // also a character boundary; check that separately only when the range is not plain ASCII.
         let bytes = UnsafeRawBufferPointer(start: data.baseAddress + start, count: stop - start)
-        if let bad = UTF8Validation.firstInvalidByte(bytes) {
+        let check = UTF8Validation.validate(bytes)
+        if let bad = check.firstInvalid {
             throw ArrowError(.invalidUTF8, "invalid UTF-8 in a string value at byte \(bad + start)")
         }
-        if !UTF8Validation.isASCII(bytes) {
+        if !check.isASCII {
             // Each value must start on a scalar boundary (not a continuation byte).
             for i in 0..<length {
                 let s: Int = offsetWidth == 4 ? Int(off.load(offset + i, as: Int32.self)) : Int(off.load(offset + i, as: Int64.self))

@@ -1,52 +1,33 @@
 import CArrowABI
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
 
-/// What an exported `ArrowArray` owns: a reference to the Swift data (which keeps every buffer
-/// alive), the buffer pointer array, and its children and dictionary structs.
-final class ExportedArrayPrivate {
+/// Everything an exported array tree owns, in one object: a reference to the Swift data (which
+/// keeps every buffer alive) and one memory block holding the child and dictionary structs and
+/// the `buffers` / `children` pointer arrays of every node.
+///
+/// Every node of the tree (the root included) holds one retain of this object in its
+/// `private_data`; releasing a node drops that retain after releasing the node's own children
+/// that were not moved out. So children can be moved out and released on their own, in any order
+/// and on any thread, and the block lives until the last node is released. Exporting a tree costs
+/// two allocations whatever its size.
+final class ExportedArrayTree {
     let data: ArrayData
-    let buffers: UnsafeMutablePointer<UnsafeRawPointer?>?
-    let children: UnsafeMutablePointer<UnsafeMutablePointer<ArrowArray>?>?
-    let childCount: Int
-    let dictionary: UnsafeMutablePointer<ArrowArray>?
+    let block: UnsafeMutableRawPointer
 
-    init(data: ArrayData, children: [UnsafeMutablePointer<ArrowArray>], dictionary: UnsafeMutablePointer<ArrowArray>?) {
+    init(data: ArrayData, blockSize: Int) {
         self.data = data
-        let bufs = data.buffers
-        if bufs.isEmpty {
-            buffers = nil
-        } else {
-            let b = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: bufs.count)
-            for (i, buf) in bufs.enumerated() { b[i] = buf?.baseAddress }
-            buffers = b
-        }
-        childCount = children.count
-        if children.isEmpty {
-            self.children = nil
-        } else {
-            let kids = UnsafeMutablePointer<UnsafeMutablePointer<ArrowArray>?>.allocate(capacity: children.count)
-            for (i, c) in children.enumerated() { kids[i] = c }
-            self.children = kids
-        }
-        self.dictionary = dictionary
+        block = malloc(Swift.max(blockSize, 1))!
         ArrowMemory.exportCreated()
     }
 
     deinit {
-        buffers?.deallocate()
-        if let children {
-            for i in 0..<childCount {
-                if let c = children[i] {
-                    // Children not moved out by the consumer are released with their parent.
-                    if let release = c.pointee.release { release(c) }
-                    c.deallocate()
-                }
-            }
-            children.deallocate()
-        }
-        if let dictionary {
-            if let release = dictionary.pointee.release { release(dictionary) }
-            dictionary.deallocate()
-        }
+        free(block)
         ArrowMemory.exportReleased()
     }
 }
@@ -54,41 +35,77 @@ final class ExportedArrayPrivate {
 /// The release callback of every array this module exports.
 private func releaseExportedArray(_ array: UnsafeMutablePointer<ArrowArray>?) {
     guard let array, array.pointee.release != nil else { return }
-    if let p = array.pointee.private_data {
-        Unmanaged<ExportedArrayPrivate>.fromOpaque(p).release()
+    let node = array.pointee
+    // Children and the dictionary live in the tree's block; release those not moved out.
+    if let children = node.children {
+        for i in 0..<Int(node.n_children) {
+            if let child = children[i], let release = child.pointee.release { release(child) }
+        }
     }
+    if let dictionary = node.dictionary, let release = dictionary.pointee.release { release(dictionary) }
     array.pointee.release = nil
-    array.pointee.private_data = nil
+    if let p = node.private_data { Unmanaged<ExportedArrayTree>.fromOpaque(p).release() }
 }
 
 extension CDataInterface {
     /// Exports `data` into the caller's empty struct `out` (zero-copy: the struct references the
     /// Swift buffers until it is released). The null count is always exact.
+    ///
+    /// - Complexity: O(*nodes*), with two allocations per call.
     public static func exportArray(_ data: ArrayData, to out: UnsafeMutablePointer<ArrowArray>) {
-        let children = data.children.map { child -> UnsafeMutablePointer<ArrowArray> in
-            let c = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
-            exportArray(child, to: c)
-            return c
+        // Pass 1: size the block.
+        var structs = 0, slots = 0
+        func measure(_ d: ArrayData) {
+            slots += d.buffers.count + d.children.count
+            structs += d.children.count + (d.dictionary == nil ? 0 : 1)
+            for c in d.children { measure(c) }
+            if let dict = d.dictionary { measure(dict) }
         }
-        var dictionary: UnsafeMutablePointer<ArrowArray>? = nil
-        if let d = data.dictionary {
-            let p = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
-            exportArray(d, to: p)
-            dictionary = p
+        measure(data)
+        let structBytes = structs * MemoryLayout<ArrowArray>.stride
+        let tree = ExportedArrayTree(data: data, blockSize: structBytes + slots * MemoryLayout<UnsafeRawPointer?>.stride)
+        var nextStruct = tree.block.bindMemory(to: ArrowArray.self, capacity: structs)
+        var nextSlot = (tree.block + structBytes).bindMemory(to: UnsafeRawPointer?.self, capacity: slots)
+
+        // Pass 2: fill the nodes, each holding one retain of the tree.
+        func fill(_ d: ArrayData, into node: UnsafeMutablePointer<ArrowArray>) {
+            var buffers: UnsafeMutablePointer<UnsafeRawPointer?>? = nil
+            if !d.buffers.isEmpty {
+                buffers = nextSlot
+                for (i, b) in d.buffers.enumerated() { nextSlot[i] = b?.baseAddress }
+                nextSlot += d.buffers.count
+            }
+            var children: UnsafeMutablePointer<UnsafeMutablePointer<ArrowArray>?>? = nil
+            if !d.children.isEmpty {
+                let slotsForChildren = UnsafeMutableRawPointer(nextSlot).bindMemory(to: UnsafeMutablePointer<ArrowArray>?.self, capacity: d.children.count)
+                nextSlot += d.children.count
+                children = slotsForChildren
+                for i in 0..<d.children.count {
+                    slotsForChildren[i] = nextStruct
+                    nextStruct += 1
+                }
+            }
+            var dictionary: UnsafeMutablePointer<ArrowArray>? = nil
+            if d.dictionary != nil {
+                dictionary = nextStruct
+                nextStruct += 1
+            }
+            node.initialize(to: ArrowArray(
+                length: Int64(d.length),
+                null_count: Int64(d.nullCount),
+                offset: Int64(d.offset),
+                n_buffers: Int64(d.buffers.count),
+                n_children: Int64(d.children.count),
+                buffers: UnsafeMutablePointer(mutating: buffers),
+                children: children,
+                dictionary: dictionary,
+                release: releaseExportedArray,
+                private_data: Unmanaged.passRetained(tree).toOpaque()
+            ))
+            for (i, c) in d.children.enumerated() { fill(c, into: children![i]!) }
+            if let dict = d.dictionary, let dictionary { fill(dict, into: dictionary) }
         }
-        let owner = ExportedArrayPrivate(data: data, children: children, dictionary: dictionary)
-        out.initialize(to: ArrowArray(
-            length: Int64(data.length),
-            null_count: Int64(data.nullCount),
-            offset: Int64(data.offset),
-            n_buffers: Int64(data.buffers.count),
-            n_children: Int64(children.count),
-            buffers: owner.buffers.map { UnsafeMutablePointer(mutating: $0) }.map { UnsafeMutablePointer<UnsafeRawPointer?>($0) },
-            children: owner.children,
-            dictionary: dictionary,
-            release: releaseExportedArray,
-            private_data: Unmanaged.passRetained(owner).toOpaque()
-        ))
+        fill(data, into: out)
     }
 
     /// Exports a record batch as a top-level `+s` struct array (offset 0, no validity buffer,

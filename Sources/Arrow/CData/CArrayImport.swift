@@ -29,7 +29,7 @@ extension CDataInterface {
         guard array.pointee.release != nil else { throw ArrowError(.released, "array struct is already released") }
         let owner = ImportedArrayOwner(moving: array)
         let reader = ArrayReader(owner: owner)
-        let data = try reader.read(UnsafePointer(owner.array), type: type, depth: 1, path: "")
+        let data = try reader.read(UnsafePointer(owner.array), type: type, depth: 1, name: nil)
         try data.validate()
         return data
     }
@@ -48,7 +48,7 @@ extension CDataInterface {
         }
         let owner = ImportedArrayOwner(moving: array)
         let field = try importField(schema)
-        let data = try ArrayReader(owner: owner).read(UnsafePointer(owner.array), type: field.type, depth: 1, path: "")
+        let data = try ArrayReader(owner: owner).read(UnsafePointer(owner.array), type: field.type, depth: 1, name: nil)
         try data.validate()
         return (field, data)
     }
@@ -94,44 +94,45 @@ struct ArrayReader {
         return ArrowBuffer(storage: storage, start: p, count: bytes)
     }
 
-    func read(_ a: UnsafePointer<ArrowArray>, type: DataType, depth: Int, path: String) throws(ArrowError) -> ArrayData {
+    func read(_ a: UnsafePointer<ArrowArray>, type: DataType, depth: Int, name: String?) throws(ArrowError) -> ArrayData {
         guard depth <= ArrayData.maximumNestingDepth else {
             throw ArrowError(.invalidData, "nesting depth exceeds \(ArrayData.maximumNestingDepth)")
         }
         let c = a.pointee
-        let here = path.isEmpty ? "array" : "child '\(path)'"
-        if depth > 1 { guard c.release != nil else { throw ArrowError(.released, "\(here) is released") } }
-        guard c.length >= 0 else { throw ArrowError(.invalidData, "\(here) has negative length \(c.length)") }
-        guard c.offset >= 0 else { throw ArrowError(.invalidData, "\(here) has negative offset \(c.offset)") }
+        // Built only when a message needs it (the success path allocates no strings).
+        func here() -> String { name.map { "child '\($0)'" } ?? "array" }
+        if depth > 1 { guard c.release != nil else { throw ArrowError(.released, "\(here()) is released") } }
+        guard c.length >= 0 else { throw ArrowError(.invalidData, "\(here()) has negative length \(c.length)") }
+        guard c.offset >= 0 else { throw ArrowError(.invalidData, "\(here()) has negative offset \(c.offset)") }
         let (endValue, overflow) = c.length.addingReportingOverflow(c.offset)
         guard !overflow, endValue <= Int64(MutableBuffer.maximumCapacity) else {
-            throw ArrowError(.invalidData, "\(here): offset + length overflows")
+            throw ArrowError(.invalidData, "\(here()): offset + length overflows")
         }
         if depth == 1, c.length > Int64(Int32.max) {
-            throw ArrowError(.invalidData, "\(here) length \(c.length) exceeds INT32_MAX")
+            throw ArrowError(.invalidData, "\(here()) length \(c.length) exceeds INT32_MAX")
         }
         guard c.null_count >= -1, c.null_count <= c.length else {
-            throw ArrowError(.invalidData, "\(here) has null_count \(c.null_count) outside [-1, \(c.length)]")
+            throw ArrowError(.invalidData, "\(here()) has null_count \(c.null_count) outside [-1, \(c.length)]")
         }
         let length = Int(c.length), offset = Int(c.offset), end = Int(endValue)
         let expectedBuffers = type.bufferCount
         guard c.n_buffers == Int64(expectedBuffers) else {
-            throw ArrowError(.invalidData, "\(here) of type \(type) needs \(expectedBuffers) buffers, got \(c.n_buffers)")
+            throw ArrowError(.invalidData, "\(here()) of type \(type) needs \(expectedBuffers) buffers, got \(c.n_buffers)")
         }
         if expectedBuffers > 0, c.buffers == nil {
-            throw ArrowError(.invalidData, "\(here) has a NULL buffers array with n_buffers \(expectedBuffers)")
+            throw ArrowError(.invalidData, "\(here()) has a NULL buffers array with n_buffers \(expectedBuffers)")
         }
         let expectedChildren = type.children.count
         guard c.n_children == Int64(expectedChildren) else {
-            throw ArrowError(.invalidData, "\(here) of type \(type) needs \(expectedChildren) children, got \(c.n_children)")
+            throw ArrowError(.invalidData, "\(here()) of type \(type) needs \(expectedChildren) children, got \(c.n_children)")
         }
         if expectedChildren > 0, c.children == nil {
-            throw ArrowError(.invalidData, "\(here) has a NULL children array with n_children \(expectedChildren)")
+            throw ArrowError(.invalidData, "\(here()) has a NULL children array with n_children \(expectedChildren)")
         }
         let isDictionary: Bool
         if case .dictionary = type { isDictionary = true } else { isDictionary = false }
         if isDictionary != (c.dictionary != nil) {
-            throw ArrowError(.invalidData, isDictionary ? "\(here) is dictionary-encoded but has no dictionary" : "\(here) has an unexpected dictionary")
+            throw ArrowError(.invalidData, isDictionary ? "\(here()) is dictionary-encoded but has no dictionary" : "\(here()) has an unexpected dictionary")
         }
 
         func raw(_ i: Int) -> UnsafeRawPointer? { c.buffers![i] }
@@ -143,7 +144,7 @@ struct ArrayReader {
                 buffers.append(buffer(v, bytes: Bitmap.byteCount(forBits: end), alignment: 1))
             } else {
                 guard c.null_count <= 0 else {
-                    throw ArrowError(.invalidData, "\(here) has null_count \(c.null_count) but no validity buffer")
+                    throw ArrowError(.invalidData, "\(here()) has null_count \(c.null_count) but no validity buffer")
                 }
                 buffers.append(nil)
             }
@@ -151,7 +152,7 @@ struct ArrayReader {
         func required(_ i: Int, bytes: Int, alignment: Int, _ what: String) throws(ArrowError) -> ArrowBuffer? {
             guard let p = raw(i) else {
                 if length == 0 { return nil }
-                throw ArrowError(.invalidData, "\(here) of length \(length) has a NULL \(what) buffer")
+                throw ArrowError(.invalidData, "\(here()) of length \(length) has a NULL \(what) buffer")
             }
             return buffer(p, bytes: bytes, alignment: alignment)
         }
@@ -165,14 +166,14 @@ struct ArrayReader {
             buffers.append(try required(1, bytes: Bitmap.byteCount(forBits: end), alignment: 1, "values") ?? .empty)
         case .fixedWidth(let w):
             let (bytes, o) = end.multipliedReportingOverflow(by: w)
-            guard !o else { throw ArrowError(.invalidData, "\(here): data size overflows") }
+            guard !o else { throw ArrowError(.invalidData, "\(here()): data size overflows") }
             buffers.append(try required(1, bytes: bytes, alignment: Swift.min(w & -w, 8), "values") ?? .empty)
         case .variableBinary(let ow), .list(let ow):
             var offsets = try required(1, bytes: (end + 1) * ow, alignment: ow, "offsets")
             if offsets == nil {
                 // Empty array without an offsets buffer (allowed): give it real zero offsets so
                 // readers need no special case.
-                guard end < 1 << 16 else { throw ArrowError(.invalidData, "\(here) has a NULL offsets buffer") }
+                guard end < 1 << 16 else { throw ArrowError(.invalidData, "\(here()) has a NULL offsets buffer") }
                 let zeros = MutableBuffer(capacity: (end + 1) * ow)
                 zeros.appendZeros((end + 1) * ow)
                 offsets = zeros.finish()
@@ -184,33 +185,36 @@ struct ArrayReader {
                     last = ow == 4 ? Int(offsets.load(end, as: Int32.self)) : Int(truncatingIfNeeded: offsets.load(end, as: Int64.self))
                 }
                 guard last >= 0, last <= MutableBuffer.maximumCapacity else {
-                    throw ArrowError(.invalidData, "\(here) has an invalid last offset \(last)")
+                    throw ArrowError(.invalidData, "\(here()) has an invalid last offset \(last)")
                 }
                 if let d = raw(2) {
                     buffers.append(buffer(d, bytes: last, alignment: 1))
                 } else {
-                    guard last == 0 else { throw ArrowError(.invalidData, "\(here) has a NULL data buffer but \(last) bytes of values") }
+                    guard last == 0 else { throw ArrowError(.invalidData, "\(here()) has a NULL data buffer but \(last) bytes of values") }
                     buffers.append(.empty)
                 }
             }
         case .fixedSizeList, .struct:
             break
         case .dictionary(let iw):
-            guard iw > 0 else { throw ArrowError(.invalidData, "\(here): dictionary indices must be integers") }
+            guard iw > 0 else { throw ArrowError(.invalidData, "\(here()): dictionary indices must be integers") }
             buffers.append(try required(1, bytes: end * iw, alignment: iw, "indices") ?? .empty)
         }
         if expectedChildren > 0 {
             let fields = type.children
             for i in 0..<expectedChildren {
                 guard let child = c.children![i] else {
-                    throw ArrowError(.invalidData, "\(here) has a NULL child pointer at \(i)")
+                    throw ArrowError(.invalidData, "\(here()) has a NULL child pointer at \(i)")
                 }
-                let name = fields[i].name
-                children.append(try read(child, type: fields[i].type, depth: depth + 1, path: path.isEmpty ? name : "\(path).\(name)"))
+                do {
+                    children.append(try read(child, type: fields[i].type, depth: depth + 1, name: fields[i].name))
+                } catch {
+                    throw name.map { ArrowError(error.kind, "\(error.message) (in '\($0)')") } ?? error
+                }
             }
         }
         if case .dictionary(_, let valueType, _) = type, let d = c.dictionary {
-            dictionary = try read(d, type: valueType, depth: depth + 1, path: path + "<dictionary>")
+            dictionary = try read(d, type: valueType, depth: depth + 1, name: (name ?? "array") + " dictionary")
         }
         return ArrayData(unchecked: type, length: length, offset: offset, nullCount: Int(c.null_count),
                          buffers: buffers, children: children, dictionary: dictionary)

@@ -7,49 +7,21 @@ import Darwin
 import Musl
 #endif
 
-/// What an exported `ArrowSchema` owns: its strings, its children and its dictionary.
-final class ExportedSchemaPrivate {
-    let format: UnsafeMutablePointer<CChar>
-    let name: UnsafeMutablePointer<CChar>
-    let metadata: UnsafeMutablePointer<CChar>?
-    let children: UnsafeMutablePointer<UnsafeMutablePointer<ArrowSchema>?>?
-    let childCount: Int
-    let dictionary: UnsafeMutablePointer<ArrowSchema>?
+/// Everything an exported schema tree owns, in one memory block: the child and dictionary
+/// structs, the `children` pointer arrays and every string (format, name, metadata).
+///
+/// As for arrays (``ExportedArrayTree``), each node holds one retain in `private_data`, so
+/// children can be moved out and released on their own.
+final class ExportedSchemaTree {
+    let block: UnsafeMutableRawPointer
 
-    init(format: String, name: String, metadata: [(String, String)], children: [UnsafeMutablePointer<ArrowSchema>], dictionary: UnsafeMutablePointer<ArrowSchema>?) {
-        self.format = CDataStrings.duplicate(format)
-        self.name = CDataStrings.duplicate(name)
-        self.metadata = CDataStrings.encodeMetadata(metadata)
-        childCount = children.count
-        if children.isEmpty {
-            self.children = nil
-        } else {
-            let kids = UnsafeMutablePointer<UnsafeMutablePointer<ArrowSchema>?>.allocate(capacity: children.count)
-            for (i, c) in children.enumerated() { kids[i] = c }
-            self.children = kids
-        }
-        self.dictionary = dictionary
+    init(blockSize: Int) {
+        block = malloc(Swift.max(blockSize, 1))!
         ArrowMemory.exportCreated()
     }
 
     deinit {
-        free(format)
-        free(name)
-        free(metadata)
-        if let children {
-            for i in 0..<childCount {
-                if let c = children[i] {
-                    // Children not moved out by the consumer are released with their parent.
-                    if let release = c.pointee.release { release(c) }
-                    c.deallocate()
-                }
-            }
-            children.deallocate()
-        }
-        if let dictionary {
-            if let release = dictionary.pointee.release { release(dictionary) }
-            dictionary.deallocate()
-        }
+        free(block)
         ArrowMemory.exportReleased()
     }
 }
@@ -57,54 +29,112 @@ final class ExportedSchemaPrivate {
 /// The release callback of every schema this module exports.
 private func releaseExportedSchema(_ schema: UnsafeMutablePointer<ArrowSchema>?) {
     guard let schema, schema.pointee.release != nil else { return }
-    if let p = schema.pointee.private_data {
-        Unmanaged<ExportedSchemaPrivate>.fromOpaque(p).release()
+    let node = schema.pointee
+    if let children = node.children {
+        for i in 0..<Int(node.n_children) {
+            if let child = children[i], let release = child.pointee.release { release(child) }
+        }
     }
+    if let dictionary = node.dictionary, let release = dictionary.pointee.release { release(dictionary) }
     schema.pointee.release = nil
-    schema.pointee.private_data = nil
+    if let p = node.private_data { Unmanaged<ExportedSchemaTree>.fromOpaque(p).release() }
 }
 
 extension CDataInterface {
     /// Exports `field` into the caller's empty struct `out`.
+    ///
+    /// - Complexity: O(*nodes*), with two allocations per call.
     public static func exportField(_ field: Field, to out: UnsafeMutablePointer<ArrowSchema>) {
-        var flags: Int64 = field.nullable ? Int64(ARROW_FLAG_NULLABLE) : 0
-        var childFields: [Field] = field.type.children
-        var dictionary: UnsafeMutablePointer<ArrowSchema>? = nil
-        switch field.type {
-        case .map(_, let sorted):
-            if sorted { flags |= Int64(ARROW_FLAG_MAP_KEYS_SORTED) }
-        case .dictionary(_, let value, let ordered):
-            if ordered { flags |= Int64(ARROW_FLAG_DICTIONARY_ORDERED) }
-            let d = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
-            exportField(Field("", value, nullable: true), to: d)
-            dictionary = d
-            childFields = []
-        default:
-            break
+        /// The fields a node exports as children: none for a dictionary (its values go into the
+        /// dictionary schema), the type's children otherwise.
+        func childFields(_ f: Field) -> [Field] {
+            if case .dictionary = f.type { return [] }
+            return f.type.children
         }
-        let children = childFields.map { f -> UnsafeMutablePointer<ArrowSchema> in
-            let c = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
-            exportField(f, to: c)
-            return c
+        func dictionaryField(_ f: Field) -> Field? {
+            if case .dictionary(_, let value, _) = f.type { return Field("", value, nullable: true) }
+            return nil
         }
-        let owner = ExportedSchemaPrivate(format: FormatString.render(field.type), name: field.name,
-                                          metadata: field.metadata, children: children, dictionary: dictionary)
-        out.initialize(to: ArrowSchema(
-            format: UnsafePointer(owner.format),
-            name: UnsafePointer(owner.name),
-            metadata: owner.metadata.map { UnsafePointer($0) },
-            flags: flags,
-            n_children: Int64(children.count),
-            children: owner.children,
-            dictionary: dictionary,
-            release: releaseExportedSchema,
-            private_data: Unmanaged.passRetained(owner).toOpaque()
-        ))
+        // Pass 1: size the block.
+        var structs = 0, slots = 0, stringBytes = 0
+        func measure(_ f: Field) {
+            let kids = childFields(f)
+            let dict = dictionaryField(f)
+            structs += kids.count + (dict == nil ? 0 : 1)
+            slots += kids.count
+            stringBytes += FormatString.render(f.type).utf8.count + 1 + f.name.utf8.count + 1
+            if !f._metadata.isEmpty { stringBytes += CDataStrings.metadataSize(f._metadata) }
+            for k in kids { measure(k) }
+            if let dict { measure(dict) }
+        }
+        measure(field)
+        let structBytes = structs * MemoryLayout<ArrowSchema>.stride
+        let slotBytes = slots * MemoryLayout<UnsafeMutablePointer<ArrowSchema>?>.stride
+        let tree = ExportedSchemaTree(blockSize: structBytes + slotBytes + stringBytes)
+        var nextStruct = tree.block.bindMemory(to: ArrowSchema.self, capacity: structs)
+        var nextSlot = (tree.block + structBytes).bindMemory(to: UnsafeMutablePointer<ArrowSchema>?.self, capacity: slots)
+        var nextByte = tree.block + structBytes + slotBytes
+
+        func put(_ s: String) -> UnsafePointer<CChar> {
+            let start = nextByte
+            var s = s
+            s.withUTF8 { u in
+                if let b = u.baseAddress { nextByte.copyMemory(from: b, byteCount: u.count) }
+                nextByte += u.count
+            }
+            nextByte.storeBytes(of: 0, as: UInt8.self)
+            nextByte += 1
+            return UnsafePointer(start.assumingMemoryBound(to: CChar.self))
+        }
+
+        // Pass 2: fill the nodes, each holding one retain of the tree.
+        func fill(_ f: Field, into node: UnsafeMutablePointer<ArrowSchema>) {
+            var flags: Int64 = f.nullable ? Int64(ARROW_FLAG_NULLABLE) : 0
+            switch f.type {
+            case .map(_, let sorted) where sorted: flags |= Int64(ARROW_FLAG_MAP_KEYS_SORTED)
+            case .dictionary(_, _, let ordered) where ordered: flags |= Int64(ARROW_FLAG_DICTIONARY_ORDERED)
+            default: break
+            }
+            let kids = childFields(f)
+            var children: UnsafeMutablePointer<UnsafeMutablePointer<ArrowSchema>?>? = nil
+            if !kids.isEmpty {
+                children = nextSlot
+                for i in 0..<kids.count {
+                    nextSlot[i] = nextStruct
+                    nextStruct += 1
+                }
+                nextSlot += kids.count
+            }
+            let dict = dictionaryField(f)
+            var dictionary: UnsafeMutablePointer<ArrowSchema>? = nil
+            if dict != nil {
+                dictionary = nextStruct
+                nextStruct += 1
+            }
+            let format = put(FormatString.render(f.type))
+            let name = put(f.name)
+            var metadata: UnsafePointer<CChar>? = nil
+            if !f._metadata.isEmpty {
+                metadata = UnsafePointer(nextByte.assumingMemoryBound(to: CChar.self))
+                nextByte += CDataStrings.writeMetadata(f._metadata, to: nextByte)
+            }
+            node.initialize(to: ArrowSchema(
+                format: format, name: name, metadata: metadata, flags: flags,
+                n_children: Int64(kids.count), children: children, dictionary: dictionary,
+                release: releaseExportedSchema,
+                private_data: Unmanaged.passRetained(tree).toOpaque()
+            ))
+            for (i, k) in kids.enumerated() { fill(k, into: children![i]!) }
+            if let dict, let dictionary { fill(dict, into: dictionary) }
+        }
+        fill(field, into: out)
     }
 
     /// Exports a record batch schema as a top-level `+s` struct (non-nullable, unnamed) whose
     /// children are the fields and whose metadata is the schema metadata.
     public static func exportSchema(_ schema: Schema, to out: UnsafeMutablePointer<ArrowSchema>) {
-        exportField(Field("", .struct(schema.fields), nullable: false, metadata: schema.metadata), to: out)
+        var top = Field("", .struct(schema.fields), nullable: false)
+        top._metadata = schema._metadata
+        exportField(top, to: out)
     }
 }

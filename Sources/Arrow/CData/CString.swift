@@ -13,12 +13,12 @@ enum CDataStrings {
     static let maximumLength = 1 << 20
 
     /// Decodes a NUL-terminated UTF-8 string, or throws naming `what`.
-    static func read(_ p: UnsafePointer<CChar>, _ what: String) throws(ArrowError) -> String {
+    static func read(_ p: UnsafePointer<CChar>, _ what: @autoclosure () -> String) throws(ArrowError) -> String {
         let n = strnlen(p, maximumLength + 1)
-        guard n <= maximumLength else { throw ArrowError(.invalidData, "\(what) is longer than \(maximumLength) bytes") }
+        guard n <= maximumLength else { throw ArrowError(.invalidData, "\(what()) is longer than \(maximumLength) bytes") }
         let bytes = UnsafeRawBufferPointer(start: p, count: n)
         if let bad = UTF8Validation.firstInvalidByte(bytes) {
-            throw ArrowError(.invalidUTF8, "invalid UTF-8 in \(what) at byte \(bad)")
+            throw ArrowError(.invalidUTF8, "invalid UTF-8 in \(what()) at byte \(bad)")
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -65,12 +65,16 @@ enum CDataStrings {
         return out
     }
 
-    /// Encodes metadata (malloc'd, freed with `free`), or nil when there is none.
-    static func encodeMetadata(_ pairs: [(String, String)]) -> UnsafeMutablePointer<CChar>? {
-        guard !pairs.isEmpty else { return nil }
+    /// The encoded size of `pairs` in bytes.
+    static func metadataSize(_ pairs: [KeyValue]) -> Int {
         var size = 4
-        for (k, v) in pairs { size += 8 + k.utf8.count + v.utf8.count }
-        let raw = malloc(size)!
+        for kv in pairs { size += 8 + kv.key.utf8.count + kv.value.utf8.count }
+        return size
+    }
+
+    /// Writes the encoding of `pairs` at `raw` and returns the number of bytes written
+    /// (``metadataSize(_:)``).
+    static func writeMetadata(_ pairs: [KeyValue], to raw: UnsafeMutableRawPointer) -> Int {
         var pos = 0
         func put(_ v: Int32) { raw.storeBytes(of: v, toByteOffset: pos, as: Int32.self); pos += 4 }
         func put(_ s: String) {
@@ -82,7 +86,7 @@ enum CDataStrings {
             }
         }
         put(Int32(pairs.count))
-        for (k, v) in pairs { put(k); put(v) }
-        return raw.assumingMemoryBound(to: CChar.self)
+        for kv in pairs { put(kv.key); put(kv.value) }
+        return pos
     }
 }
