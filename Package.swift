@@ -20,8 +20,13 @@ let package = Package(
         .target(name: "CArrowABI"),
         // Arrow columnar memory, kernels, and the C Data / C Stream Interface.
         .target(name: "Arrow", dependencies: ["CArrowABI"]),
+        // Compression libraries from Debian (CI installs the -dev packages).
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Parquet reader and writer over Arrow.
-        .target(name: "Parquet", dependencies: ["Arrow"]),
+        .target(name: "Parquet", dependencies: ["Arrow", "CZstd", "CSnappy", "CLZ4", "CZlib"]),
         // The engine. Never imports Parquet or the FFI.
         .target(name: "ArchetypeCore", dependencies: ["Arrow"]),
         // The append-only Parquet store behind the engine's `Store` protocol.
@@ -41,6 +46,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ArrowTests", dependencies: ["Arrow", "CArrowABI"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Arrow"]),
         .testTarget(name: "ArchetypeFFITests", dependencies: ["ArchetypeFFI", "Arrow", "CArrowABI"]),
     ],
     swiftLanguageModes: [.v6]
