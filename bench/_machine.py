@@ -139,7 +139,7 @@ def _swift_version() -> str:
 
 def _pyarrow_version() -> str:
     try:
-        import pyarrow
+        import pyarrow  # noqa: PLC0415 - optional: the machine line works without it
     except ImportError:
         return "unknown"
     return str(pyarrow.__version__)
