@@ -209,10 +209,20 @@ extension ArrayData {
 
     /// A non-nullable field must hold no nulls in the rows its parent can reach (`range`, or the
     /// whole child).
+    ///
+    /// For a struct child, slots where the struct itself is null do not count: the struct's null
+    /// covers them, and writers such as Parquet readers leave them null.
     private func checkChildNulls(field: Field, child: ArrayData, range: Range<Int>?) throws(ArrowError) {
         guard !field.nullable else { return }
         let reachable = range.map { child.sliceUnchecked(offset: $0.lowerBound, length: $0.count) } ?? child
         let nulls = reachable.nullCount
-        if nulls > 0 { throw .invalidData("non-nullable field '\(field.name)' holds \(nulls) null(s)") }
+        guard nulls > 0 else { return }
+        if range != nil, case .struct = type, nullCount > 0 {
+            for i in 0..<length where isValid(i) && !reachable.isValid(i) {
+                throw .invalidData("non-nullable field '\(field.name)' holds a null at \(i)")
+            }
+            return
+        }
+        throw .invalidData("non-nullable field '\(field.name)' holds \(nulls) null(s)")
     }
 }
