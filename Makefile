@@ -1,0 +1,62 @@
+# Archetype: build the native library, run the Swift and the Python tests.
+#
+#   make test   debug build + `swift test`, release library, Python tests against it
+#   make lint   ruff over python/ and bench/
+#
+# The release library is built with the default scratch path (.build/release); `swift test`
+# builds in .build/debug and never touches it. Benchmarks build their own release library in
+# .build-release (bench/*.py).
+
+SHELL := /bin/bash
+SWIFT ?= swift
+PYTHON ?= python3
+VENV ?= .venv
+VPY := $(VENV)/bin/python
+
+ifeq ($(shell uname -s),Darwin)
+LIB_FILE := libArchetypeFFI.dylib
+else
+LIB_FILE := libArchetypeFFI.so
+endif
+RELEASE_LIB := .build/release/$(LIB_FILE)
+NATIVE_DIR := python/src/archetype/_native
+
+.PHONY: test build build-debug build-release native swift-test python-test venv lint clean
+
+test: build-debug build-release native swift-test venv python-test
+
+build: build-debug build-release native
+
+build-debug:
+	$(SWIFT) build --build-tests
+
+build-release:
+	$(SWIFT) build -c release --product ArchetypeFFI
+
+# Copy the library into the package (python.md §1.3, location 2) for an editable install.
+native: build-release
+	mkdir -p $(NATIVE_DIR)
+	cp $(RELEASE_LIB) $(NATIVE_DIR)/$(LIB_FILE)
+
+swift-test: build-debug
+	$(SWIFT) test
+
+# Create the virtual environment if it is missing; reinstall when pyproject.toml changes.
+venv: $(VENV)/.archetype-installed
+
+$(VENV)/.archetype-installed: python/pyproject.toml
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q -e "./python[test]"
+	touch $@
+
+python-test: venv build-release
+	ARCHETYPE_NATIVE_LIB="$(abspath $(RELEASE_LIB))" ARCHETYPE_NATIVE_CORE=required \
+	SWIFT_BACKTRACE=enable=no $(VPY) -m pytest -q python/tests
+
+lint: venv
+	test -x $(VENV)/bin/ruff || $(VPY) -m pip install -q -e "./python[test,lint]"
+	$(VENV)/bin/ruff check python bench
+	$(VENV)/bin/ruff format --check python bench
+
+clean:
+	rm -rf .build $(NATIVE_DIR)
