@@ -34,6 +34,8 @@ public final class DictionaryBuilder: ArrayBuilder {
     var slots: [Int] = []
     var entryCount = 0
     var needsUTF8Check = false
+    /// For value types without a memo table: the entry added by `appendEmptyValue()`.
+    var emptyEntry: Int?
 
     /// A builder that accumulates its dictionary from the appended values.
     public convenience init(type: DataType) throws(ArrowError) {
@@ -79,6 +81,7 @@ public final class DictionaryBuilder: ArrayBuilder {
         hashes = []
         slots = []
         entryCount = 0
+        emptyEntry = nil
         guard let given, memoWidth != nil || memoBinary else {
             entryCount = givenCount
             return
@@ -243,8 +246,8 @@ public final class DictionaryBuilder: ArrayBuilder {
         validity.appendNulls(n)
     }
 
-    /// Appends the value type's empty value ("" or zero), added to the dictionary if missing.
-    /// For value types that cannot be appended by value: entry 0, or a null if there is none.
+    /// Appends the value type's empty value ("", zero, an empty list, …), added to the
+    /// dictionary if missing.
     public func appendEmptyValue() {
         if let w = memoWidth {
             let zeros = [UInt8](repeating: 0, count: w)
@@ -254,11 +257,13 @@ public final class DictionaryBuilder: ArrayBuilder {
         } else if memoBinary {
             indices.append(Int64(memoize(UnsafeRawBufferPointer(start: nil, count: 0))))
             validity.appendValid()
-        } else if entryCount > 0 {
-            indices.append(Int64(0))
-            validity.appendValid()
         } else {
-            appendNull()
+            if emptyEntry == nil {
+                emptyEntry = entryCount
+                entryCount += 1
+            }
+            indices.append(Int64(emptyEntry!))
+            validity.appendValid()
         }
     }
 
@@ -311,6 +316,12 @@ public final class DictionaryBuilder: ArrayBuilder {
     /// The entries `from..<to` of the memo table as an array of the value type.
     private func buildAdded(from: Int, to: Int) throws(ArrowError) -> ArrayData {
         let base = UnsafeRawPointer(keyBytes.baseAddress)
+        if memoWidth == nil && !memoBinary {
+            // Only the empty value can have been added.
+            let b = try makeBuilder(for: valueType)
+            b.appendEmptyValues(to - from)
+            return try b.finish()
+        }
         if memoWidth != nil {
             let s = keyOffsets[from], e = keyOffsets[to]
             let values = ArrowBuffer(copying: UnsafeRawBufferPointer(start: base + s, count: e - s))
