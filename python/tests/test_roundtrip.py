@@ -343,7 +343,10 @@ _type_ids = st.lists(st.sampled_from(TYPE_IDS), min_size=0, max_size=6, unique=T
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     type_ids=_type_ids,
