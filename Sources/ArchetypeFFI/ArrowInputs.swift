@@ -31,11 +31,17 @@ final class MovedBatch {
     func importBatch() throws(FFIError) -> RecordBatch {
         guard array.release != nil else { throw FFIError(ARCT_ERR_ARROW, "input array is already released") }
         guard schema.release != nil else { throw FFIError(ARCT_ERR_ARROW, "input schema is already released") }
+        let batch: RecordBatch
         do {
-            return try CDataInterface.importRecordBatch(&array, schema: &schema)
+            batch = try CDataInterface.importRecordBatch(&array, schema: &schema)
         } catch {
             throw FFIError(error)
         }
+        // c-abi.md §4.5 S3: top-level column names are non-empty.
+        if let i = batch.schema.fields.firstIndex(where: { $0.name.isEmpty }) {
+            throw FFIError(ARCT_ERR_ARROW, "column \(i) has an empty name")
+        }
+        return batch
     }
 }
 
