@@ -188,3 +188,35 @@ struct KernelPropertyTests {
         }
     }
 }
+
+@Suite("Kernels on longer arrays (word-level paths)")
+struct LongArrayKernelTests {
+    static let types: [TypeCase] = [
+        .boolean, .int32, .float64, .utf8, .largeBinary, .fixedSizeBinary(byteWidth: 5),
+        .list(Field("item", .int16)), .struct([Field("a", .boolean), Field("b", .utf8)]),
+        .dictionary(index: .int16, value: .utf8, ordered: false), .fixedSizeList(Field("item", .boolean), listSize: 3),
+    ].map(TypeCase.init)
+
+    @Test("take, filter, concatenate and equality on 256…3000 elements", arguments: types)
+    func long(_ c: TypeCase) throws {
+        var g = ArrayGenerator(seed: seed(for: c.type, 5))
+        for trial in 0..<6 {
+            let parts = try (0..<3).map { _ in try g.array(c.type, length: g.rng.int(256...1000)) }
+            let joined = try ArrayData.concatenate(parts)
+            try joined.validate()
+            let ref = try parts.flatMap { try decode($0) }
+            #expect(try decode(joined) == ref)
+            #expect(joined.logicallyEquals(try ArrayData.concatenate(parts.reversed()).take(
+                Array(parts[2].length + parts[1].length..<ref.count) + Array(parts[2].length..<parts[2].length + parts[1].length) + Array(0..<parts[2].length))))
+            let density = [0.5, 0.99, 0.02, 1.0, 0.0, 0.8][trial]
+            let mask = (0..<ref.count).map { _ in g.rng.chance(density) }
+            let filtered = try joined.filter(mask: boolArray(mask.map { $0 }, &g))
+            try filtered.validate()
+            #expect(try decode(filtered) == zip(ref, mask).filter(\.1).map(\.0))
+            let picks = (0..<g.rng.int(0...2000)).map { _ in g.rng.int(0..<ref.count) }
+            let taken = try joined.take(picks)
+            try taken.validate()
+            #expect(try decode(taken) == picks.map { ref[$0] })
+        }
+    }
+}

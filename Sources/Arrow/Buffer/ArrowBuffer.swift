@@ -27,7 +27,7 @@ final class BufferStorage: @unchecked Sendable {
     @usableFromInline let capacity: Int
     @usableFromInline let owner: AnyObject?
 
-    /// Takes ownership of `base`, an allocation of `capacity` bytes from this module.
+    /// Takes ownership of `base`, an allocation of `capacity` bytes from ``BufferPool``.
     @usableFromInline
     init(owning base: UnsafeMutableRawPointer, capacity: Int) {
         self.base = UnsafeRawPointer(base)
@@ -46,7 +46,7 @@ final class BufferStorage: @unchecked Sendable {
 
     deinit {
         if owner == nil {
-            UnsafeMutableRawPointer(mutating: base).deallocate()
+            BufferPool.free(UnsafeMutableRawPointer(mutating: base), size: capacity)
             ArrowMemory.bufferFreed(capacity)
         }
     }

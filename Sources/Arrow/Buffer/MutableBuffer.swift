@@ -24,12 +24,11 @@ public final class MutableBuffer {
     /// A buffer with room for at least `capacity` bytes.
     public init(capacity: Int = 0) {
         let cap = paddedSize(Swift.max(capacity, 0) == 0 ? arrowBufferAlignment : Swift.min(capacity, MutableBuffer.maximumCapacity))
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: arrowBufferAlignment)
-        _capacity = cap
+        (pointer, _capacity) = BufferPool.allocate(cap)
         _count = 0
     }
 
-    deinit { pointer.deallocate() }
+    deinit { BufferPool.free(pointer, size: _capacity) }
 
     /// The bytes allocated.
     public var capacity: Int { _capacity }
@@ -49,11 +48,11 @@ public final class MutableBuffer {
         var cap = Swift.max(_capacity, arrowBufferAlignment)
         while cap < needed { cap = cap &* 2 }
         cap = paddedSize(cap)
-        let p = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: arrowBufferAlignment)
+        let (p, size) = BufferPool.allocate(cap)
         p.copyMemory(from: pointer, byteCount: _count)
-        pointer.deallocate()
+        BufferPool.free(pointer, size: _capacity)
         pointer = p
-        _capacity = cap
+        _capacity = size
     }
 
     /// Appends one value's bytes.
@@ -109,8 +108,7 @@ public final class MutableBuffer {
         if padded > _count { (pointer + _count).initializeMemory(as: UInt8.self, repeating: 0, count: padded - _count) }
         let storage = BufferStorage(owning: pointer, capacity: _capacity)
         let result = ArrowBuffer(storage: storage, start: UnsafeRawPointer(pointer), count: _count)
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: arrowBufferAlignment, alignment: arrowBufferAlignment)
-        _capacity = arrowBufferAlignment
+        (pointer, _capacity) = BufferPool.allocate(arrowBufferAlignment)
         _count = 0
         return result
     }

@@ -104,6 +104,30 @@ struct BitAppender {
         word = r == 0 ? 0 : word & ((UInt64(1) &<< UInt64(truncatingIfNeeded: r)) &- 1)
     }
 
+    /// Appends `byteCount` whole bytes of `src`; the current position must be a whole byte.
+    @inlinable
+    mutating func appendAlignedBytes(_ src: UnsafeRawPointer, byteCount: Int) {
+        guard byteCount > 0 else { return }
+        let used = count & 63
+        var start = (count &- used) >> 3
+        // Store the bytes of the pending word, then copy straight after them.
+        var w = word
+        for _ in 0..<(used >> 3) {
+            dst.storeBytes(of: UInt8(truncatingIfNeeded: w), toByteOffset: start, as: UInt8.self)
+            w &>>= 8
+            start &+= 1
+        }
+        (dst + start).copyMemory(from: src, byteCount: byteCount)
+        count &+= byteCount &* 8
+        // Reload the now partial word from what was written.
+        let r = count & 63
+        word = 0
+        let wordStart = (count &- r) >> 3
+        for i in 0..<(r >> 3) {
+            word |= UInt64(dst.load(fromByteOffset: wordStart &+ i, as: UInt8.self)) &<< UInt64(i &* 8)
+        }
+    }
+
     /// Stores the pending partial word.
     @inlinable
     mutating func flush() {

@@ -110,6 +110,17 @@ extension ArrayData {
 /// Appends `length` bits of `src` (from bit `offset`) to `out`, word at a time.
 @inlinable
 func appendBits(_ out: inout BitAppender, _ src: UnsafeRawPointer, offset: Int, length: Int) {
+    if out.count & 7 == 0 && offset & 7 == 0 && length >= 256 {
+        // Both byte aligned: whole bytes are copied as they are.
+        let bytes = length >> 3
+        out.appendAlignedBytes(src + (offset >> 3), byteCount: bytes)
+        let rest = length & 7
+        if rest > 0 {
+            let last = UInt64(src.load(fromByteOffset: (offset >> 3) + bytes, as: UInt8.self))
+            out.append(bits: last, count: rest)
+        }
+        return
+    }
     let words = BitWords(src, offset: offset, length: length)
     let full = length >> 6
     for k in 0..<full { out.append(bits: words.word(k), count: 64) }

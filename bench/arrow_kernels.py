@@ -1,0 +1,292 @@
+"""Benchmark: the Arrow kernels `take`, `filter` and `concatenate` of the Swift module against
+`pyarrow.compute` on the identical 1M-row data, in the same run.
+
+Data (row `i` of `rows`; the Swift side, `archetype bench arrow`, uses the same formulas):
+
+- `entity_id` int32 (not null) = `i`
+- `x` float64 = `(i % 1000) * 0.5`; in the `*_nulls` batch, null where
+  `(i * 2654435761) mod 2**32` is divisible by 10 (~10%)
+- `flag` bool = `i % 3 == 0`
+- `name` utf8 = `f"entity-{i % 100003}"` (8-13 bytes)
+- take indices: 1M int32 from the 64-bit LCG `s = s * 6364136223846793005 + 1442695040888963407
+  mod 2**64` (seed 42, advanced before each draw), index = `(s >> 33) % rows`
+- filter mask: the same LCG with seed 7, bit = `s >> 63` (~50% true, no nulls)
+
+The Swift run also writes its inputs as raw little-endian files (`--write-inputs`); this
+script compares them byte for byte with its own before timing anything, and compares checksums
+of the results (row counts, sums, null counts, string bytes) after. A mismatch exits 1 and
+writes nothing.
+
+What is timed (1 warm-up + 5 trials each; median, min and max in seconds; ratios ours/pyarrow
+from the medians; <= 1.0 means we are as fast or faster):
+
+- take: `pc.take(batch_or_array, indices)` with an int32 index array (no nulls) vs
+  `batch.take(indices:)` / `array.take(indices:)` with the same int32 array. `batch_fast_int32`
+  is the Swift `take(UnsafeBufferPointer<Int32>)` fast path (compared with the same pyarrow
+  number).
+- filter: `pc.filter(batch_or_array, mask)` (`null_selection_behavior="drop"`) vs
+  `filter(mask:)`.
+- concatenate: 10 zero-copy slices of 100k rows into one contiguous 1M-row result:
+  `pa.concat_tables([Table.from_batches([s]) for s in slices]).combine_chunks()` for batches
+  (`concat_tables` alone is zero-copy; `combine_chunks` does the copying), `pa.concat_arrays`
+  for columns, vs `RecordBatch.concatenate` / `ArrayData.concatenate`. `pa.concat_batches` is
+  reported too (`pyarrow_concat_batches`).
+
+Only the kernel call is inside the clock on both sides; results are dropped after the clock
+stops. pyarrow runs with its default thread pool (`pa.cpu_count()` is recorded); the kernels
+timed here are single-threaded in both libraries.
+
+The Swift binary is the release build of `swift build -c release --scratch-path .build-release
+--product archetype` (built by this script unless `--no-build`).
+
+    .venv/bin/python bench/arrow_kernels.py [--no-build] [--rows 1000000] [--trials 5] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import git_commit, machine, machine_line  # noqa: E402
+
+VERSION = 1
+REPO = Path(__file__).resolve().parent.parent
+SCRATCH = REPO / ".build-release"
+BINARY = SCRATCH / "release" / "archetype"
+RESULTS = REPO / "bench" / "results" / "arrow_kernels.json"
+BUILD_COMMAND = ["swift", "build", "-c", "release", "--scratch-path", str(SCRATCH), "--product", "archetype"]
+MASK64 = (1 << 64) - 1
+
+
+def lcg(seed: int, n: int) -> np.ndarray:
+    """`n` successive states of the benchmark LCG (advanced before each draw), as uint64."""
+    out = np.empty(n, dtype=np.uint64)
+    s = seed
+    a, c = 6364136223846793005, 1442695040888963407
+    for k in range(n):
+        s = (s * a + c) & MASK64
+        out[k] = s
+    return out
+
+
+def build_inputs(rows: int) -> dict[str, Any]:
+    i = np.arange(rows, dtype=np.uint64)
+    entity_id = i.astype(np.int32)
+    x = (i % np.uint64(1000)).astype(np.float64) * 0.5
+    x_valid = ((i * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)) % np.uint64(10) != 0
+    flag = (i % np.uint64(3)) == 0
+    names = pa.array([f"entity-{k % 100003}" for k in range(rows)], type=pa.string())
+    indices = ((lcg(42, rows) >> np.uint64(33)) % np.uint64(rows)).astype(np.int32)
+    mask = (lcg(7, rows) >> np.uint64(63)) == 1
+
+    schema = pa.schema([pa.field("entity_id", pa.int32(), nullable=False), ("x", pa.float64()),
+                        ("flag", pa.bool_()), ("name", pa.string())])
+    id_col = pa.array(entity_id, type=pa.int32())
+    x_col = pa.array(x, type=pa.float64())
+    xn_col = pa.array(x, type=pa.float64(), mask=~x_valid)
+    flag_col = pa.array(flag, type=pa.bool_())
+    plain = pa.RecordBatch.from_arrays([id_col, x_col, flag_col, names], schema=schema)
+    nulls = pa.RecordBatch.from_arrays([id_col, xn_col, flag_col, names], schema=schema)
+    return {
+        "raw": {"entity_id": entity_id, "x": x, "x_valid": x_valid, "flag": flag, "indices": indices, "mask": mask},
+        "plain": plain,
+        "nulls": nulls,
+        "columns": {"int32": id_col, "float64": x_col, "float64_nulls": xn_col, "bool": flag_col, "utf8": names},
+        "indices": pa.array(indices, type=pa.int32()),
+        "mask": pa.array(mask, type=pa.bool_()),
+    }
+
+
+def verify_inputs(directory: Path, inputs: dict[str, Any]) -> list[str]:
+    """Differences between the Swift inputs written to `directory` and ours (empty if none)."""
+    raw = inputs["raw"]
+    names = inputs["columns"]["utf8"]
+    _, offsets_buf, data_buf = names.buffers()
+    n = len(names)
+    expected = {
+        "entity_id.i32": raw["entity_id"].astype("<i4").tobytes(),
+        "x.f64": raw["x"].astype("<f8").tobytes(),
+        "x_valid.u8": raw["x_valid"].astype(np.uint8).tobytes(),
+        "flag.u8": raw["flag"].astype(np.uint8).tobytes(),
+        "name.offsets.i32": offsets_buf.to_pybytes()[: (n + 1) * 4],
+        "name.data": data_buf.to_pybytes()[: int(np.frombuffer(offsets_buf, dtype="<i4", count=n + 1)[-1])],
+        "take_indices.i32": raw["indices"].astype("<i4").tobytes(),
+        "filter_mask.u8": raw["mask"].astype(np.uint8).tobytes(),
+    }
+    problems = []
+    for name, want in expected.items():
+        got = (directory / name).read_bytes() if (directory / name).is_file() else None
+        if got != want:
+            problems.append(f"{name}: Swift wrote {None if got is None else len(got)} bytes that differ from ours ({len(want)})")
+    return problems
+
+
+def measure(fn: Callable[[], Any], trials: int, warmup: int) -> dict[str, float]:
+    times = []
+    for t in range(warmup + trials):
+        start = time.perf_counter()
+        result = fn()
+        end = time.perf_counter()
+        del result
+        if t >= warmup:
+            times.append(end - start)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def checksums(prefix: str, batch: pa.RecordBatch) -> dict[str, int]:
+    x = batch.column(1)
+    xsum = pc.sum(x).as_py() or 0.0
+    return {
+        f"{prefix}_rows": batch.num_rows,
+        f"{prefix}_entity_id_sum": int(pc.sum(batch.column(0).cast(pa.int64())).as_py() or 0),
+        f"{prefix}_x_nulls": x.null_count,
+        f"{prefix}_x_sum_x2": int(xsum * 2),
+        f"{prefix}_flag_true": int(pc.sum(batch.column(2)).as_py() or 0),
+        f"{prefix}_name_bytes": int(pc.sum(pc.binary_length(batch.column(3))).as_py() or 0),
+    }
+
+
+def run_pyarrow(inputs: dict[str, Any], rows: int, trials: int, warmup: int) -> tuple[dict[str, Any], dict[str, int]]:
+    idx, mask = inputs["indices"], inputs["mask"]
+    plain, nulls = inputs["plain"], inputs["nulls"]
+    cols = inputs["columns"]
+    out: dict[str, Any] = {"take": {}, "filter": {}, "concatenate": {}}
+    out["take"]["batch"] = measure(lambda: pc.take(plain, idx), trials, warmup)
+    out["take"]["batch_nulls"] = measure(lambda: pc.take(nulls, idx), trials, warmup)
+    for name, col in cols.items():
+        out["take"][name] = measure(lambda col=col: pc.take(col, idx), trials, warmup)
+    out["filter"]["batch"] = measure(lambda: pc.filter(plain, mask), trials, warmup)
+    out["filter"]["batch_nulls"] = measure(lambda: pc.filter(nulls, mask), trials, warmup)
+    for name, col in cols.items():
+        out["filter"][name] = measure(lambda col=col: pc.filter(col, mask), trials, warmup)
+    step = rows // 10
+    plain_slices = [plain.slice(k * step, step) for k in range(10)]
+    null_slices = [nulls.slice(k * step, step) for k in range(10)]
+
+    def combine(slices: list[pa.RecordBatch]) -> pa.Table:
+        return pa.concat_tables([pa.Table.from_batches([s]) for s in slices]).combine_chunks()
+
+    out["concatenate"]["batch"] = measure(lambda: combine(plain_slices), trials, warmup)
+    out["concatenate"]["batch_nulls"] = measure(lambda: combine(null_slices), trials, warmup)
+    for name, col in cols.items():
+        parts = [col.slice(k * step, step) for k in range(10)]
+        out["concatenate"][name] = measure(lambda parts=parts: pa.concat_arrays(parts), trials, warmup)
+    concat_batches = {
+        "batch": measure(lambda: pa.concat_batches(plain_slices), trials, warmup),
+        "batch_nulls": measure(lambda: pa.concat_batches(null_slices), trials, warmup),
+    }
+    sums = {}
+    sums.update(checksums("take", pc.take(nulls, idx)))
+    sums.update(checksums("filter", pc.filter(nulls, mask)))
+    joined = combine(null_slices).to_batches()[0]
+    sums.update(checksums("concatenate", joined))
+    sums["concatenate_equal"] = 1 if joined.equals(nulls) else 0
+    return {"results": out, "concat_batches": concat_batches}, sums
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-build", action="store_true", help="use the existing binary")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    if not args.no_build:
+        subprocess.run(BUILD_COMMAND, cwd=REPO, check=True)
+    if not BINARY.is_file():
+        print(f"missing {BINARY}; build it or drop --no-build", file=sys.stderr)
+        return 2
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [str(BINARY), "bench", "arrow", "--rows", str(args.rows), "--trials", str(args.trials),
+               "--warmup", str(args.warmup), "--write-inputs", tmp]
+        env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        if proc.returncode != 0:
+            print(proc.stdout, proc.stderr, file=sys.stderr)
+            return 1
+        swift = json.loads(proc.stdout)
+        inputs = build_inputs(args.rows)
+        problems = verify_inputs(Path(tmp), inputs)
+    if problems:
+        print("inputs differ between Swift and Python:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+
+    gc.collect()
+    py, py_sums = run_pyarrow(inputs, args.rows, args.trials, args.warmup)
+    mismatched = {k: (v, py_sums.get(k)) for k, v in swift["checksums"].items() if py_sums.get(k) != v}
+    if mismatched:
+        print(f"result checksums differ (swift, pyarrow): {mismatched}", file=sys.stderr)
+        return 1
+
+    results: dict[str, Any] = {}
+    ratios = []
+    for op, cases in swift["results"].items():
+        results[op] = {}
+        for case, ours in cases.items():
+            ref_case = "batch" if case == "batch_fast_int32" else case
+            theirs = py["results"][op][ref_case]
+            entry: dict[str, Any] = {"swift": ours, "pyarrow": theirs, "ratio_median": ours["median"] / theirs["median"]}
+            if op == "concatenate" and case in py["concat_batches"]:
+                alt = py["concat_batches"][case]
+                entry["pyarrow_concat_batches"] = alt
+                entry["ratio_median_vs_concat_batches"] = ours["median"] / alt["median"]
+            results[op][case] = entry
+            ratios.append((entry["ratio_median"], f"{op}/{case}"))
+            print(f"{op:12s} {case:17s} swift {ours['median'] * 1e3:9.3f} ms  pyarrow {theirs['median'] * 1e3:9.3f} ms"
+                  f"  ratio {entry['ratio_median']:.2f}", flush=True)
+
+    info = machine(build="release")
+    doc = {
+        "version": VERSION,
+        "benchmark": "arrow_kernels",
+        "git_commit": git_commit(),
+        "created_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": info,
+        "binary": str(BINARY.relative_to(REPO)),
+        "build_command": " ".join(BUILD_COMMAND[:5] + [".build-release"] + BUILD_COMMAND[6:]),
+        "config": {"rows": args.rows, "trials": args.trials, "warmup": args.warmup,
+                   "pyarrow_cpu_count": pa.cpu_count(), "clock": "time.perf_counter / CLOCK_MONOTONIC"},
+        "timing": {
+            "take": "pc.take(batch|array, int32 indices) vs take(indices:); batch_fast_int32 = "
+                    "take(UnsafeBufferPointer<Int32>) against the same pyarrow batch number",
+            "filter": "pc.filter(batch|array, bool mask) vs filter(mask:)",
+            "concatenate": "10 slices of rows/10 into one contiguous result: "
+                           "pa.concat_tables(...).combine_chunks() (batches) / pa.concat_arrays (columns) vs "
+                           "RecordBatch.concatenate / ArrayData.concatenate; pa.concat_batches also reported",
+            "statistic": "median, min, max of 5 trials after 1 warm-up, seconds; ratio = swift median / pyarrow median",
+        },
+        "inputs_verified": True,
+        "checksums": swift["checksums"],
+        "results": results,
+        "summary": {
+            "max_ratio": max(r for r, _ in ratios),
+            "cases_slower_than_pyarrow": [name for r, name in sorted(ratios, reverse=True) if r > 1.0],
+        },
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=2) + "\n")
+    print(machine_line(info))
+    print(f"wrote {args.out}")
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
