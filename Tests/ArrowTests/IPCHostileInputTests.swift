@@ -56,12 +56,18 @@ struct IPCHostileInputTests {
         }
     }
 
+    /// 2,000 mutations per message; `IPC_FUZZ_ITERATIONS` raises that for longer manual runs.
+    static var iterations: Int {
+        ProcessInfo.processInfo.environment["IPC_FUZZ_ITERATIONS"].flatMap { Int($0) }.map { max($0, 1) } ?? 2000
+    }
+
     @Test func seededMutations() throws {
         var decoded = 0, rejected = 0
+        let iterations = Self.iterations
         for (index, (name, original)) in try Self.corpus().enumerated() {
             var rng = IPCTestSupport.RNG(seed: 0xA11CE + UInt64(index))
             let start = original.starts(with: [0xFF, 0xFF, 0xFF, 0xFF]) ? 8 : 4
-            for _ in 0..<2000 {
+            for _ in 0..<iterations {
                 var bytes = original
                 switch Int.random(in: 0..<6, using: &rng) {
                 case 0, 1:  // flip 1–4 random bits in the flatbuffer
