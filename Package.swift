@@ -45,7 +45,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ArrowTests", dependencies: ["Arrow", "CArrowABI"]),
+        .testTarget(name: "ArrowTests", dependencies: ["Arrow", "CArrowABI"], exclude: ["Fixtures"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Arrow"]),
         .testTarget(name: "ArchetypeFFITests", dependencies: ["ArchetypeFFI", "Arrow", "CArrowABI"]),
     ],
