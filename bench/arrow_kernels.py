@@ -17,8 +17,9 @@ script compares them byte for byte with its own before timing anything, and comp
 of the results (row counts, sums, null counts, string bytes) after. A mismatch exits 1 and
 writes nothing.
 
-What is timed (1 warm-up + 5 trials each; median, min and max in seconds; ratios ours/pyarrow
-from the medians; <= 1.0 means we are as fast or faster):
+What is timed (1 warm-up trial + 5 trials each, every trial repeating the operation until it
+lasts >= 20 ms, identically on both sides; median, min and max seconds per operation; ratios
+ours/pyarrow from the medians; <= 1.0 means we are as fast or faster):
 
 - take: `pc.take(batch_or_array, indices)` with an int32 index array (no nulls) vs
   `batch.take(indices:)` / `array.take(indices:)` with the same int32 array. `batch_fast_int32`
@@ -32,8 +33,8 @@ from the medians; <= 1.0 means we are as fast or faster):
   for columns, vs `RecordBatch.concatenate` / `ArrayData.concatenate`. `pa.concat_batches` is
   reported too (`pyarrow_concat_batches`).
 
-Only the kernel call is inside the clock on both sides; results are dropped after the clock
-stops. pyarrow runs with its default thread pool (`pa.cpu_count()` is recorded); the kernels
+Only the kernel calls are inside the clock on both sides; each result is dropped before the
+next call, inside the clock (deallocation counted on both sides). pyarrow runs with its default thread pool (`pa.cpu_count()` is recorded); the kernels
 timed here are single-threaded in both libraries.
 
 The Swift binary is the release build of `swift build -c release --scratch-path .build-release
@@ -137,15 +138,24 @@ def verify_inputs(directory: Path, inputs: dict[str, Any]) -> list[str]:
 
 
 def measure(fn: Callable[[], Any], trials: int, warmup: int) -> dict[str, float]:
+    """Median/min/max seconds per call over `trials` trials after `warmup` trials; each trial
+    repeats the call so that it lasts >= 20 ms (calibrated on one call), results are dropped
+    inside the loop (their deallocation is timed, as on the Swift side)."""
+    start = time.perf_counter()
+    result = fn()
+    single = max(time.perf_counter() - start, 1e-7)
+    del result
+    reps = max(1, min(1000, int(0.02 / single)))
     times = []
     for t in range(warmup + trials):
         start = time.perf_counter()
-        result = fn()
+        for _ in range(reps):
+            result = fn()
+            del result
         end = time.perf_counter()
-        del result
         if t >= warmup:
-            times.append(end - start)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+            times.append((end - start) / reps)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "reps": reps}
 
 
 def checksums(prefix: str, batch: pa.RecordBatch) -> dict[str, int]:
@@ -270,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
             "concatenate": "10 slices of rows/10 into one contiguous result: "
                            "pa.concat_tables(...).combine_chunks() (batches) / pa.concat_arrays (columns) vs "
                            "RecordBatch.concatenate / ArrayData.concatenate; pa.concat_batches also reported",
-            "statistic": "median, min, max of 5 trials after 1 warm-up, seconds; ratio = swift median / pyarrow median",
+            "statistic": "seconds per operation: median, min, max over the trials after the warm-up; each trial "
+                         "repeats the operation `reps` times (>= 20 ms per trial); ratio = swift median / pyarrow median",
         },
         "inputs_verified": True,
         "checksums": swift["checksums"],

@@ -27,10 +27,12 @@ struct BenchArrowCommand: ParsableCommand {
     )
 
     @Option(help: "Rows in the batch.") var rows = 1_000_000
-    @Option(help: "Measured trials per case.") var trials = 5
-    @Option(help: "Warm-up runs per case.") var warmup = 1
+    @Option(help: "Measured trials per case (each repeats the operation for >= 20 ms).") var trials = 5
+    @Option(help: "Warm-up trials per case.") var warmup = 1
     @Option(name: .customLong("write-inputs"), help: "Also write the inputs as raw little-endian files to this directory.")
     var writeInputs: String?
+    @Option(help: "Run only the cases whose name (\"op/case\", e.g. \"take/utf8\") starts with this prefix (for profiling).")
+    var only: String?
 
     func run() throws {
         guard rows >= 10, rows % 10 == 0, rows <= Int(Int32.max) else { throw ValidationError("rows must be a positive multiple of 10") }
@@ -41,12 +43,12 @@ struct BenchArrowCommand: ParsableCommand {
 
         // take
         var take: [(String, Stats)] = []
-        take.append(("batch", try measure { try inputs.plain.take(indices: inputs.indices) }))
-        take.append(("batch_nulls", try measure { try inputs.nulls.take(indices: inputs.indices) }))
+        take.append(("batch", try measure("take/batch") { try inputs.plain.take(indices: inputs.indices) }))
+        take.append(("batch_nulls", try measure("take/batch_nulls") { try inputs.nulls.take(indices: inputs.indices) }))
         for (name, column) in inputs.columns {
-            take.append((name, try measure { try column.take(indices: inputs.indices) }))
+            take.append((name, try measure("take/" + name) { try column.take(indices: inputs.indices) }))
         }
-        take.append(("batch_fast_int32", try measure {
+        take.append(("batch_fast_int32", try measure("take/batch_fast_int32") {
             try inputs.indexValues.withUnsafeBufferPointer { try inputs.plain.take($0) }
         }))
         results.append(("take", take))
@@ -55,10 +57,10 @@ struct BenchArrowCommand: ParsableCommand {
 
         // filter
         var filter: [(String, Stats)] = []
-        filter.append(("batch", try measure { try inputs.plain.filter(mask: inputs.mask) }))
-        filter.append(("batch_nulls", try measure { try inputs.nulls.filter(mask: inputs.mask) }))
+        filter.append(("batch", try measure("filter/batch") { try inputs.plain.filter(mask: inputs.mask) }))
+        filter.append(("batch_nulls", try measure("filter/batch_nulls") { try inputs.nulls.filter(mask: inputs.mask) }))
         for (name, column) in inputs.columns {
-            filter.append((name, try measure { try column.filter(mask: inputs.mask) }))
+            filter.append((name, try measure("filter/" + name) { try column.filter(mask: inputs.mask) }))
         }
         results.append(("filter", filter))
         checks += checksums("filter", try inputs.nulls.filter(mask: inputs.mask))
@@ -68,11 +70,11 @@ struct BenchArrowCommand: ParsableCommand {
         let plainSlices = try (0..<10).map { try inputs.plain.slice(offset: $0 * step, length: step) }
         let nullSlices = try (0..<10).map { try inputs.nulls.slice(offset: $0 * step, length: step) }
         var concat: [(String, Stats)] = []
-        concat.append(("batch", try measure { try RecordBatch.concatenate(plainSlices) }))
-        concat.append(("batch_nulls", try measure { try RecordBatch.concatenate(nullSlices) }))
+        concat.append(("batch", try measure("concatenate/batch") { try RecordBatch.concatenate(plainSlices) }))
+        concat.append(("batch_nulls", try measure("concatenate/batch_nulls") { try RecordBatch.concatenate(nullSlices) }))
         for (name, column) in inputs.columns {
             let parts = try (0..<10).map { try column.slice(offset: $0 * step, length: step) }
-            concat.append((name, try measure { try ArrayData.concatenate(parts) }))
+            concat.append((name, try measure("concatenate/" + name) { try ArrayData.concatenate(parts) }))
         }
         results.append(("concatenate", concat))
         let joined = try RecordBatch.concatenate(nullSlices)
@@ -83,20 +85,26 @@ struct BenchArrowCommand: ParsableCommand {
     }
 
     struct Stats {
-        var median: Double, min: Double, max: Double
+        var median: Double, min: Double, max: Double, reps: Int
     }
 
-    func measure(_ body: () throws -> Any) throws -> Stats {
+    func measure(_ name: String = "", _ body: () throws -> Any) throws -> Stats {
+        if let only, !name.hasPrefix(only) { return Stats(median: 0, min: 0, max: 0, reps: 0) }
+        // Calibrate: each trial repeats the operation so that it lasts >= 20 ms (results are
+        // dropped inside the loop, so their deallocation is timed too, as on the pyarrow side).
+        var start = now()
+        withExtendedLifetime(try body()) {}
+        let single = Swift.max(now() - start, 1e-7)
+        let reps = Swift.max(1, Swift.min(1000, Int(0.02 / single)))
         var times: [Double] = []
         for t in 0..<(warmup + trials) {
-            let start = now()
-            let result = try body()
+            start = now()
+            for _ in 0..<reps { withExtendedLifetime(try body()) {} }
             let end = now()
-            withExtendedLifetime(result) {}
-            if t >= warmup { times.append(end - start) }
+            if t >= warmup { times.append((end - start) / Double(reps)) }
         }
         times.sort()
-        return Stats(median: times[times.count / 2], min: times.first!, max: times.last!)
+        return Stats(median: times[times.count / 2], min: times.first!, max: times.last!, reps: reps)
     }
 
     func now() -> Double {
@@ -124,7 +132,7 @@ struct BenchArrowCommand: ParsableCommand {
         var out = "{\n  \"rows\": \(rows),\n  \"trials\": \(trials),\n  \"warmup\": \(warmup),\n  \"unit\": \"seconds\",\n  \"results\": {\n"
         out += results.map { op, cases in
             "    \"\(op)\": {\n" + cases.map { name, s in
-                "      \"\(name)\": {\"median\": \(num(s.median)), \"min\": \(num(s.min)), \"max\": \(num(s.max))}"
+                "      \"\(name)\": {\"median\": \(num(s.median)), \"min\": \(num(s.min)), \"max\": \(num(s.max)), \"reps\": \(s.reps)}"
             }.joined(separator: ",\n") + "\n    }"
         }.joined(separator: ",\n")
         out += "\n  },\n  \"checksums\": {\n"

@@ -15,9 +15,9 @@ public final class MutableBuffer {
     /// not traps, when they come from caller data.
     public static let maximumCapacity = 1 << 40
 
-    @usableFromInline var pointer: UnsafeMutableRawPointer
-    @usableFromInline var _capacity: Int
-    @usableFromInline var _count: Int
+    @exclusivity(unchecked) @usableFromInline var pointer: UnsafeMutableRawPointer
+    @exclusivity(unchecked) @usableFromInline var _capacity: Int
+    @exclusivity(unchecked) @usableFromInline var _count: Int
     /// The number of bytes written.
     @inlinable public var count: Int { _count }
 

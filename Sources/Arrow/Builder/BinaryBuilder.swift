@@ -86,7 +86,7 @@ struct VarBinaryCore<Offset: ArrowOffset> {
 /// appended raw are checked for UTF-8 validity at ``finish()``.
 public final class GenericBinaryBuilder<Offset: ArrowOffset>: ArrayBuilder {
     public let type: DataType
-    @usableFromInline var core: VarBinaryCore<Offset>
+    @exclusivity(unchecked) @usableFromInline var core: VarBinaryCore<Offset>
 
     /// A builder of binary (Int32 offsets) or large binary (Int64) arrays.
     public init(capacity: Int = 0, byteCapacity: Int = 0) {
@@ -146,7 +146,7 @@ public final class GenericBinaryBuilder<Offset: ArrowOffset>: ArrayBuilder {
 /// A builder of `utf8` / `large_utf8` arrays (`Offset` = `Int32` / `Int64`).
 public final class GenericStringBuilder<Offset: ArrowOffset>: ArrayBuilder {
     public var type: DataType { Offset.self == Int32.self ? .utf8 : .largeUtf8 }
-    @usableFromInline var core: VarBinaryCore<Offset>
+    @exclusivity(unchecked) @usableFromInline var core: VarBinaryCore<Offset>
 
     public init(capacity: Int = 0, byteCapacity: Int = 0) {
         core = VarBinaryCore(capacity: capacity, byteCapacity: byteCapacity)

@@ -1,8 +1,8 @@
 /// A builder of boolean arrays.
 public final class BooleanBuilder: ArrayBuilder {
     public var type: DataType { .boolean }
-    @usableFromInline var values: BitmapBuilder
-    @usableFromInline var validity = ValidityBuilder()
+    @exclusivity(unchecked) @usableFromInline var values: BitmapBuilder
+    @exclusivity(unchecked) @usableFromInline var validity = ValidityBuilder()
 
     public init(capacity: Int = 0) { values = BitmapBuilder(capacity: capacity) }
 

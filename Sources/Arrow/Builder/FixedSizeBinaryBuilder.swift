@@ -4,7 +4,7 @@ public final class FixedSizeBinaryBuilder: ArrayBuilder {
     /// Bytes per element.
     public let byteWidth: Int
     @usableFromInline let values: MutableBuffer
-    @usableFromInline var validity = ValidityBuilder()
+    @exclusivity(unchecked) @usableFromInline var validity = ValidityBuilder()
 
     /// A builder of `fixed_size_binary[byteWidth]`; throws unless `byteWidth > 0`.
     public convenience init(byteWidth: Int, capacity: Int = 0) throws(ArrowError) {

@@ -6,7 +6,7 @@ public final class FixedSizeListBuilder: ArrayBuilder {
     public let listSize: Int
     /// The builder of the child values.
     public let values: any ArrayBuilder
-    @usableFromInline var validity = ValidityBuilder()
+    @exclusivity(unchecked) @usableFromInline var validity = ValidityBuilder()
     let field: Field
 
     /// A builder of `type` with a child builder made by ``makeBuilder(for:)``.

@@ -16,7 +16,7 @@ public final class GenericListBuilder<Offset: ArrowOffset>: ArrayBuilder {
     /// The builder of the child values (for a map: a ``StructBuilder`` of key and value).
     public let values: any ArrayBuilder
     @usableFromInline let offsets: MutableBuffer
-    @usableFromInline var validity = ValidityBuilder()
+    @exclusivity(unchecked) @usableFromInline var validity = ValidityBuilder()
     let field: Field
     let isMap: Bool
 

@@ -4,7 +4,7 @@
 public final class PrimitiveBuilder<T: ArrowPrimitive>: ArrayBuilder {
     public let type: DataType
     @usableFromInline let values: MutableBuffer
-    @usableFromInline var validity = ValidityBuilder()
+    @exclusivity(unchecked) @usableFromInline var validity = ValidityBuilder()
 
     /// A builder of `T.defaultArrowType` arrays.
     public init(capacity: Int = 0) {

@@ -6,7 +6,7 @@ public final class StructBuilder: ArrayBuilder {
     public let fields: [Field]
     /// One builder per field.
     public let children: [any ArrayBuilder]
-    @usableFromInline var validity = ValidityBuilder()
+    @exclusivity(unchecked) @usableFromInline var validity = ValidityBuilder()
 
     /// A builder of a struct of `fields`, children made by ``makeBuilder(for:)``.
     public convenience init(fields: [Field]) throws(ArrowError) {

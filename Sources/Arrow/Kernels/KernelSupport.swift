@@ -62,6 +62,7 @@ extension ArrayData {
     private func offsetBounds(_ ow: Int) throws(ArrowError) -> (Int, Int) {
         guard length > 0 else { return (0, 0) }
         let p = try bufferStart(1, bytes: (offset + length + 1) * ow, "kernel input")
+        guard Int(bitPattern: p) % ow == 0 else { throw .invalidData("offsets buffer is not aligned to \(ow) bytes") }
         if ow == 4 {
             return (Int(p.loadUnaligned(fromByteOffset: offset * 4, as: Int32.self)),
                     Int(p.loadUnaligned(fromByteOffset: (offset + length) * 4, as: Int32.self)))
@@ -135,3 +136,15 @@ func appendOnes(_ out: inout BitAppender, length: Int) {
     while n >= 64 { out.append(bits: ~0, count: 64); n -= 64 }
     if n > 0 { out.append(bits: ~0, count: n) }
 }
+
+/// LLVM's prefetch intrinsic (`prefetcht0` on x86): a hint that `address` will be read soon.
+/// Never faults, whatever the address. Used by the gather loops, whose random reads are
+/// otherwise bound by memory latency.
+@_silgen_name("llvm.prefetch.p0")
+func _llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ dataCache: Int32)
+
+/// How many elements ahead the gather loops prefetch.
+let prefetchDistance = 32
+
+@inline(__always)
+func prefetch(_ address: UnsafeRawPointer) { _llvmPrefetch(address, 0, 3, 1) }

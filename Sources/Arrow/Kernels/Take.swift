@@ -367,28 +367,35 @@ func gatherFixed<I>(_ src: UnsafeRawPointer, width: Int, _ ix: GatherIndices<I>)
     }
 }
 
-
 func gatherValues<I, T: BitwiseCopyable>(_ src: UnsafeRawPointer, _ ix: GatherIndices<I>, _: T.Type) -> ArrowBuffer {
     let n = ix.count
     let out = MutableBuffer.uninitialized(n * MemoryLayout<T>.stride)
     let dst = out.baseAddress.assumingMemoryBound(to: T.self)
     let idx = ix.values
-    for j in 0..<n {
+    let ahead = Swift.max(n &- prefetchDistance, 0)
+    for j in 0..<ahead {
+        prefetch(src + Int(truncatingIfNeeded: idx[j &+ prefetchDistance]) &* MemoryLayout<T>.stride)
+        dst[j] = src.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: idx[j]) &* MemoryLayout<T>.stride, as: T.self)
+    }
+    for j in ahead..<n {
         dst[j] = src.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: idx[j]) &* MemoryLayout<T>.stride, as: T.self)
     }
     return out.finish()
 }
 
 /// New offsets for gathered variable-length elements: element `j` gets the length of source
-/// element `ix[j]`, or 0 where the output is null. Returns the offsets and the total, checking
-/// each source range against `[first, last]` (out-of-order offsets throw).
-
+/// element `ix[j]`, or 0 where the output is null. Returns the offsets, the source start of
+/// each element (so that the copy pass reads them sequentially instead of chasing the indices
+/// into the source offsets again), and the total, checking each source range against
+/// `[first, last]` (out-of-order offsets throw).
 func gatherOffsets<I, O: ArrowOffset>(
     _ offsets: UnsafeRawPointer, arrayOffset: Int, _ ix: GatherIndices<I>, _: O.Type, validity: ArrowBuffer?, first: Int, last: Int
-) throws(ArrowError) -> (MutableBuffer, Int) {
+) throws(ArrowError) -> (MutableBuffer, MutableBuffer, Int) {
     let n = ix.count
     let out = MutableBuffer.uninitialized((n + 1) * MemoryLayout<O>.stride)
     let dst = out.baseAddress.assumingMemoryBound(to: O.self)
+    let startsBuffer = MutableBuffer.uninitialized(n * MemoryLayout<O>.stride)
+    let starts = startsBuffer.baseAddress.assumingMemoryBound(to: O.self)
     let src = (offsets + arrayOffset &* MemoryLayout<O>.stride).assumingMemoryBound(to: O.self)
     let idx = ix.values
     dst[0] = 0
@@ -401,27 +408,33 @@ func gatherOffsets<I, O: ArrowOffset>(
             let base = k << 6
             let m = Swift.min(64, n - base)
             for b in 0..<m {
+                if base &+ b &+ prefetchDistance < n { prefetch(src + Int(truncatingIfNeeded: idx[base &+ b &+ prefetchDistance])) }
                 let i = Int(truncatingIfNeeded: idx[base &+ b])
-                let s = Int(truncatingIfNeeded: src[i]), e = Int(truncatingIfNeeded: src[i &+ 1])
-                bad = bad || s > e || s < first || e > last
+                let so = src[i]
+                let s = Int(truncatingIfNeeded: so), e = Int(truncatingIfNeeded: src[i &+ 1])
+                bad = bad || (s > e) || (s < first) || (e > last)
                 total &+= (e &- s) & (0 &- Int(truncatingIfNeeded: (w >> UInt64(b)) & 1))
                 dst[base &+ b &+ 1] = O(truncatingIfNeeded: total)
+                starts[base &+ b] = so
             }
         }
     } else {
         for j in 0..<n {
+            if j &+ prefetchDistance < n { prefetch(src + Int(truncatingIfNeeded: idx[j &+ prefetchDistance])) }
             let i = Int(truncatingIfNeeded: idx[j])
-            let s = Int(truncatingIfNeeded: src[i]), e = Int(truncatingIfNeeded: src[i &+ 1])
-            bad = bad || s > e || s < first || e > last
+            let so = src[i]
+            let s = Int(truncatingIfNeeded: so), e = Int(truncatingIfNeeded: src[i &+ 1])
+            bad = bad || (s > e) || (s < first) || (e > last)
             total &+= e &- s
             dst[j &+ 1] = O(truncatingIfNeeded: total)
+            starts[j] = so
         }
     }
     if bad { throw .invalidData("offsets are out of order (the array was not validated)") }
     guard total <= Int(O.max) else {
         throw ArrowError(.capacityExceeded, "gathered values need \(total) offsets, more than \(O.self) holds")
     }
-    return (out, total)
+    return (out, startsBuffer, total)
 }
 
 func gatherBinary<I, O: ArrowOffset>(_ a: ArrayData, _ ix: GatherIndices<I>, _: O.Type, _ validity: ArrowBuffer?, _ nulls: Int) throws(ArrowError) -> ArrayData {
@@ -430,20 +443,20 @@ func gatherBinary<I, O: ArrowOffset>(_ a: ArrayData, _ ix: GatherIndices<I>, _: 
     let stride = MemoryLayout<O>.stride
     let first = a.length == 0 ? 0 : Int(offRaw.loadUnaligned(fromByteOffset: a.offset * stride, as: O.self))
     let last = a.length == 0 ? 0 : Int(offRaw.loadUnaligned(fromByteOffset: (a.offset + a.length) * stride, as: O.self))
-    let (offsets, total) = try gatherOffsets(offRaw, arrayOffset: a.offset, ix, O.self, validity: validity, first: first, last: last)
+    let (offsets, startsBuffer, total) = try gatherOffsets(offRaw, arrayOffset: a.offset, ix, O.self, validity: validity, first: first, last: last)
     let dataOut = MutableBuffer.uninitialized(total, slack: 16)
     let dst = dataOut.baseAddress
     let srcData = a.rawBuffer(2)
     let srcCount = a.rawBufferCount(2)
     let dOff = UnsafeRawPointer(offsets.baseAddress).assumingMemoryBound(to: O.self)
-    let sOff = (offRaw + a.offset * stride).assumingMemoryBound(to: O.self)
-    let idx = ix.values
+    let starts = UnsafeRawPointer(startsBuffer.baseAddress).assumingMemoryBound(to: O.self)
     var prev = 0
     for j in 0..<n {
+        if j &+ prefetchDistance < n { prefetch(srcData + Int(truncatingIfNeeded: starts[j &+ prefetchDistance])) }
         let next = Int(truncatingIfNeeded: dOff[j &+ 1])
         let len = next &- prev
         if len > 0 {
-            let s = Int(truncatingIfNeeded: sOff[Int(truncatingIfNeeded: idx[j])])
+            let s = Int(truncatingIfNeeded: starts[j])
             if len <= 16 && s &+ 16 <= srcCount {
                 // Short values: two unaligned 8-byte moves (the destination has 16 bytes of
                 // slack; bytes past the value are overwritten by the next one or zeroed).
@@ -457,6 +470,7 @@ func gatherBinary<I, O: ArrowOffset>(_ a: ArrayData, _ ix: GatherIndices<I>, _: 
         }
         prev = next
     }
+    withExtendedLifetime(startsBuffer) {}
     return ArrayData(unchecked: a.type, length: n, nullCount: nulls, buffers: [validity, offsets.finish(), dataOut.finish()])
 }
 
@@ -466,21 +480,22 @@ func gatherList<I, O: ArrowOffset>(_ a: ArrayData, _ ix: GatherIndices<I>, _: O.
     let stride = MemoryLayout<O>.stride
     let first = a.length == 0 ? 0 : Int(offRaw.loadUnaligned(fromByteOffset: a.offset * stride, as: O.self))
     let last = a.length == 0 ? 0 : Int(offRaw.loadUnaligned(fromByteOffset: (a.offset + a.length) * stride, as: O.self))
-    let (offsets, total) = try gatherOffsets(offRaw, arrayOffset: a.offset, ix, O.self, validity: validity, first: first, last: last)
+    let (offsets, startsBuffer, total) = try gatherOffsets(offRaw, arrayOffset: a.offset, ix, O.self, validity: validity, first: first, last: last)
     // The child positions of the selected lists, in order.
     let ci = MutableBuffer.uninitialized(total * 8)
     let cdst = ci.baseAddress.assumingMemoryBound(to: Int.self)
     let dOff = UnsafeRawPointer(offsets.baseAddress).assumingMemoryBound(to: O.self)
-    let sOff = (offRaw + a.offset * stride).assumingMemoryBound(to: O.self)
+    let starts = UnsafeRawPointer(startsBuffer.baseAddress).assumingMemoryBound(to: O.self)
     var prev = 0
     for j in 0..<n {
         let next = Int(truncatingIfNeeded: dOff[j &+ 1])
         if next > prev {
-            let s = Int(truncatingIfNeeded: sOff[Int(truncatingIfNeeded: ix.values[j])])
+            let s = Int(truncatingIfNeeded: starts[j])
             for c in 0..<(next &- prev) { cdst[prev &+ c] = s &+ c }
         }
         prev = next
     }
+    withExtendedLifetime(startsBuffer) {}
     let child = try withExtendedLifetime(ci) { () throws(ArrowError) -> ArrayData in
         try takeArray(a.children[0], GatherIndices<Int>(values: UnsafePointer(cdst), count: total))
     }
