@@ -13,14 +13,14 @@ public struct ColumnMetaData: Hashable, Sendable, ThriftStruct {
     public var totalUncompressedSize: Int64
     /// Total compressed size of the pages, headers included.
     public var totalCompressedSize: Int64
-    public var keyValueMetadata: [ParquetKeyValue]?
+    public var keyValueMetadata: Optional<[ParquetKeyValue]>
     public var dataPageOffset: Int64
-    public var indexPageOffset: Int64?
-    public var dictionaryPageOffset: Int64?
-    public var statistics: Statistics?
-    public var encodingStats: [PageEncodingStats]?
-    public var bloomFilterOffset: Int64?
-    public var bloomFilterLength: Int32?
+    public var indexPageOffset: Optional<Int64>
+    public var dictionaryPageOffset: Optional<Int64>
+    public var statistics: Optional<Statistics>
+    public var encodingStats: Optional<[PageEncodingStats]>
+    public var bloomFilterOffset: Optional<Int64>
+    public var bloomFilterLength: Optional<Int32>
 
     public init(
         type: PhysicalType, encodings: [Encoding] = [], pathInSchema: [String] = [],
@@ -57,8 +57,14 @@ public struct ColumnMetaData: Hashable, Sendable, ThriftStruct {
         var numValues: Int64?
         var uncompressed: Int64?
         var compressed: Int64?
+        var keyValueMetadata: [ParquetKeyValue]?
         var dataPageOffset: Int64?
-        var m = ColumnMetaData(type: .boolean)
+        var indexPageOffset: Int64?
+        var dictionaryPageOffset: Int64?
+        var statistics: Statistics?
+        var encodingStats: [PageEncodingStats]?
+        var bloomFilterOffset: Int64?
+        var bloomFilterLength: Int32?
         while let f = try r.readFieldHeader() {
             switch (f.id, f.type) {
             case (1, .i32): type = try r.readPhysicalType()
@@ -68,14 +74,14 @@ public struct ColumnMetaData: Hashable, Sendable, ThriftStruct {
             case (5, .i64): numValues = try r.readI64()
             case (6, .i64): uncompressed = try r.readI64()
             case (7, .i64): compressed = try r.readI64()
-            case (8, .list): m.keyValueMetadata = try r.readList(of: ParquetKeyValue.self)
+            case (8, .list): keyValueMetadata = try r.readList(of: ParquetKeyValue.self)
             case (9, .i64): dataPageOffset = try r.readI64()
-            case (10, .i64): m.indexPageOffset = try r.readI64()
-            case (11, .i64): m.dictionaryPageOffset = try r.readI64()
-            case (12, .struct): m.statistics = try Statistics.decode(from: &r)
-            case (13, .list): m.encodingStats = try r.readList(of: PageEncodingStats.self)
-            case (14, .i64): m.bloomFilterOffset = try r.readI64()
-            case (15, .i32): m.bloomFilterLength = try r.readI32()
+            case (10, .i64): indexPageOffset = try r.readI64()
+            case (11, .i64): dictionaryPageOffset = try r.readI64()
+            case (12, .struct): statistics = try Statistics.decode(from: &r)
+            case (13, .list): encodingStats = try r.readList(of: PageEncodingStats.self)
+            case (14, .i64): bloomFilterOffset = try r.readI64()
+            case (15, .i32): bloomFilterLength = try r.readI32()
             default: try r.skip(f)
             }
         }
@@ -88,15 +94,13 @@ public struct ColumnMetaData: Hashable, Sendable, ThriftStruct {
         guard let uncompressed else { throw r.missing("ColumnMetaData", "total_uncompressed_size") }
         guard let compressed else { throw r.missing("ColumnMetaData", "total_compressed_size") }
         guard let dataPageOffset else { throw r.missing("ColumnMetaData", "data_page_offset") }
-        m.type = type
-        m.encodings = encodings
-        m.pathInSchema = path
-        m.codec = codec
-        m.numValues = numValues
-        m.totalUncompressedSize = uncompressed
-        m.totalCompressedSize = compressed
-        m.dataPageOffset = dataPageOffset
-        return m
+        return ColumnMetaData(
+            type: type, encodings: encodings, pathInSchema: path, codec: codec, numValues: numValues,
+            totalUncompressedSize: uncompressed, totalCompressedSize: compressed,
+            keyValueMetadata: keyValueMetadata, dataPageOffset: dataPageOffset,
+            indexPageOffset: indexPageOffset, dictionaryPageOffset: dictionaryPageOffset,
+            statistics: statistics, encodingStats: encodingStats,
+            bloomFilterOffset: bloomFilterOffset, bloomFilterLength: bloomFilterLength)
     }
 
     public func encode(to w: inout ThriftCompactWriter) {

@@ -7,7 +7,7 @@ public struct DataPageHeader: Hashable, Sendable, ThriftStruct {
     public var encoding: Encoding
     public var definitionLevelEncoding: Encoding
     public var repetitionLevelEncoding: Encoding
-    public var statistics: Statistics?
+    public var statistics: Optional<Statistics>
 
     public init(
         numValues: Int32, encoding: Encoding = .plain,

@@ -12,7 +12,7 @@ public struct DataPageHeaderV2: Hashable, Sendable, ThriftStruct {
     public var repetitionLevelsByteLength: Int32
     /// Whether the values section is compressed (absent on the wire means true).
     public var isCompressed: Bool
-    public var statistics: Statistics?
+    public var statistics: Optional<Statistics>
 
     public init(
         numValues: Int32, numNulls: Int32 = 0, numRows: Int32, encoding: Encoding = .plain,

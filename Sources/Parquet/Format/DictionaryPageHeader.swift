@@ -6,7 +6,7 @@ public struct DictionaryPageHeader: Hashable, Sendable, ThriftStruct {
     public var numValues: Int32
     /// PLAIN (or the legacy alias PLAIN_DICTIONARY).
     public var encoding: Encoding
-    public var isSorted: Bool?
+    public var isSorted: Optional<Bool>
 
     public init(numValues: Int32, encoding: Encoding = .plain, isSorted: Bool? = nil) {
         self.numValues = numValues

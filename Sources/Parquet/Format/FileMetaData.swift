@@ -8,13 +8,13 @@ public struct FileMetaData: Hashable, Sendable, ThriftStruct {
     public var schema: [SchemaElement]
     public var numRows: Int64
     public var rowGroups: [RowGroup]
-    public var keyValueMetadata: [ParquetKeyValue]?
-    public var createdBy: String?
+    public var keyValueMetadata: Optional<[ParquetKeyValue]>
+    public var createdBy: Optional<String>
     /// One entry per leaf column, when present.
-    public var columnOrders: [ColumnOrder]?
+    public var columnOrders: Optional<[ColumnOrder]>
     /// Set only in encrypted files with a plaintext footer: such files are `unsupported`.
-    public var encryptionAlgorithm: EncryptionAlgorithm?
-    public var footerSigningKeyMetadata: [UInt8]?
+    public var encryptionAlgorithm: Optional<EncryptionAlgorithm>
+    public var footerSigningKeyMetadata: Optional<[UInt8]>
 
     public init(
         version: Int32 = 2, schema: [SchemaElement] = [], numRows: Int64 = 0,

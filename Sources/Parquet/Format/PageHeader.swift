@@ -8,12 +8,12 @@ public struct PageHeader: Hashable, Sendable, ThriftStruct {
     /// The page size on disk, header excluded.
     public var compressedPageSize: Int32
     /// CRC-32 of the page bytes as stored (after compression).
-    public var crc: Int32?
-    public var dataPageHeader: DataPageHeader?
+    public var crc: Optional<Int32>
+    public var dataPageHeader: Optional<DataPageHeader>
     /// Whether an `index_page_header` was present (its content is not kept).
     public var hasIndexPageHeader: Bool
-    public var dictionaryPageHeader: DictionaryPageHeader?
-    public var dataPageHeaderV2: DataPageHeaderV2?
+    public var dictionaryPageHeader: Optional<DictionaryPageHeader>
+    public var dataPageHeaderV2: Optional<DataPageHeaderV2>
 
     public init(
         type: PageType, uncompressedPageSize: Int32 = 0, compressedPageSize: Int32 = 0,

@@ -4,7 +4,7 @@
 public struct ParquetKeyValue: Hashable, Sendable, ThriftStruct {
     public var key: String
     /// `nil` when the entry has no value (which is different from an empty value).
-    public var value: String?
+    public var value: Optional<String>
 
     public init(key: String, value: String? = nil) {
         self.key = key

@@ -6,11 +6,11 @@ public struct RowGroup: Hashable, Sendable, ThriftStruct {
     /// Total uncompressed size of the column data.
     public var totalByteSize: Int64
     public var numRows: Int64
-    public var sortingColumns: [SortingColumn]?
+    public var sortingColumns: Optional<[SortingColumn]>
     /// Offset of the first page (data or dictionary) of the row group.
-    public var fileOffset: Int64?
-    public var totalCompressedSize: Int64?
-    public var ordinal: Int16?
+    public var fileOffset: Optional<Int64>
+    public var totalCompressedSize: Optional<Int64>
+    public var ordinal: Optional<Int16>
 
     public init(
         columns: [ColumnChunk] = [], totalByteSize: Int64 = 0, numRows: Int64 = 0,

@@ -3,19 +3,19 @@
 /// A schema node. Leaves have a `type`; groups have `numChildren`.
 public struct SchemaElement: Hashable, Sendable, ThriftStruct {
     /// The physical type of a leaf; `nil` for a group.
-    public var type: PhysicalType?
+    public var type: Optional<PhysicalType>
     /// The byte length of FIXED_LEN_BYTE_ARRAY values.
-    public var typeLength: Int32?
+    public var typeLength: Optional<Int32>
     /// `nil` only for the root.
-    public var repetitionType: Repetition?
+    public var repetitionType: Optional<Repetition>
     public var name: String
     /// The number of children of a group; `nil` for a leaf.
-    public var numChildren: Int32?
-    public var convertedType: ConvertedType?
-    public var scale: Int32?
-    public var precision: Int32?
-    public var fieldId: Int32?
-    public var logicalType: LogicalType?
+    public var numChildren: Optional<Int32>
+    public var convertedType: Optional<ConvertedType>
+    public var scale: Optional<Int32>
+    public var precision: Optional<Int32>
+    public var fieldId: Optional<Int32>
+    public var logicalType: Optional<LogicalType>
 
     public init(
         name: String, type: PhysicalType? = nil, typeLength: Int32? = nil,

@@ -206,8 +206,14 @@ public struct ThriftCompactReader {
     mutating func copyBytes(count: Int) -> [UInt8] {
         let p = position
         position = p &+ count
+        return Self.copy(UnsafeRawBufferPointer(rebasing: buffer[p..<(p &+ count)]))
+    }
+
+    /// The bytes of `source` in a new array (one allocation and a `memcpy`).
+    @inline(__always)
+    static func copy(_ source: UnsafeRawBufferPointer) -> [UInt8] {
+        let count = source.count
         if count == 0 { return [] }
-        let source = UnsafeRawBufferPointer(rebasing: buffer[p..<(p &+ count)])
         return [UInt8](unsafeUninitializedCapacity: count) { dest, initialized in
             UnsafeMutableRawBufferPointer(dest).copyMemory(from: source)
             initialized = count

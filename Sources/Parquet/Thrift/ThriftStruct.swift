@@ -5,6 +5,11 @@
 /// `decode` reads a whole struct, stop field included; unknown fields are skipped and missing
 /// required fields are `corrupt`. `encode` writes a whole struct with fields in ascending id
 /// order, stop field included.
+///
+/// Implementation note: optional stored properties of the metadata structs are spelled
+/// `Optional<T>` rather than `T?`. A `var x: T?` property is implicitly initialised to `nil`,
+/// which turns the stores of an explicit initialiser into re-assignments; with Swift 6.3 that
+/// costs a full copy (retain and release of every reference) of the struct on each `decode`.
 public protocol ThriftStruct: Sendable {
     static func decode(from reader: inout ThriftCompactReader) throws(ParquetError) -> Self
     func encode(to writer: inout ThriftCompactWriter)
