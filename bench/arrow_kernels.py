@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"missing {BINARY}; build it or drop --no-build", file=sys.stderr)
         return 2
 
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [str(BINARY), "bench", "arrow", "--rows", str(args.rows), "--trials", str(args.trials),
                "--warmup", str(args.warmup), "--write-inputs", tmp]
@@ -272,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         "binary": str(BINARY.relative_to(REPO)),
         "build_command": " ".join(BUILD_COMMAND[:5] + [".build-release"] + BUILD_COMMAND[6:]),
         "config": {"rows": args.rows, "trials": args.trials, "warmup": args.warmup,
-                   "pyarrow_cpu_count": pa.cpu_count(), "clock": "time.perf_counter / CLOCK_MONOTONIC"},
+                   "pyarrow_cpu_count": pa.cpu_count(), "pyarrow_memory_pool": pa.default_memory_pool().backend_name,
+                   "clock": "time.perf_counter / CLOCK_MONOTONIC",
+                   "load_average_1m_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)]},
         "timing": {
             "take": "pc.take(batch|array, int32 indices) vs take(indices:); batch_fast_int32 = "
                     "take(UnsafeBufferPointer<Int32>) against the same pyarrow batch number",

@@ -59,3 +59,31 @@ struct MemoryTests {
         #expect(clean)
     }
 }
+
+@Suite("Buffer pool", .serialized)
+struct BufferPoolTests {
+    @Test func largeBlocksAreReusedAndReleasable() throws {
+        let size = 3 << 20   // a 4 MiB class
+        var reused = false
+        for _ in 0..<50 where !reused {
+            var address: UnsafeMutableRawPointer? = nil
+            do {
+                let first = MutableBuffer.uninitialized(size)
+                address = first.baseAddress
+                let frozen = first.finish()
+                #expect(frozen.count == size)
+            }
+            // Dropped: the block goes to the pool, and the next allocation of its class gets it
+            // back (unless a concurrent test took it first: retry).
+            let second = MutableBuffer(capacity: size)
+            reused = second.baseAddress == address
+        }
+        #expect(reused)
+        ArrowMemory.releasePooledMemory()
+        #expect(ArrowMemory.pooledBytes >= 0)
+        let limit = ArrowMemory.poolLimit
+        ArrowMemory.poolLimit = -5
+        #expect(ArrowMemory.poolLimit == 0)
+        ArrowMemory.poolLimit = limit
+    }
+}
