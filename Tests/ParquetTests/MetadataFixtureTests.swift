@@ -117,6 +117,8 @@ func walkPages(_ file: UnsafeRawBufferPointer, _ meta: ColumnMetaData) throws(Pa
             #expect(!mustDecode, "\(file): \(error)")
             return
         }
+        // What we decode, we re-encode to bytes that decode to the same metadata.
+        #expect(try FileMetaData.decode(metadata.encoded()) == metadata, "\(file) re-encoded")
         guard let facts else { return }
 
         // File-level facts.

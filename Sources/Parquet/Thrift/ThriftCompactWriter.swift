@@ -190,7 +190,7 @@ public struct ThriftCompactWriter: Sendable {
             bytes.append(UInt8(truncatingIfNeeded: count) &<< 4 | elementType.rawValue)
         } else {
             bytes.append(0xF0 | elementType.rawValue)
-            writeVarint(UInt64(count))
+            writeVarint(UInt64(clamping: count))
         }
     }
 
@@ -201,7 +201,7 @@ public struct ThriftCompactWriter: Sendable {
 
     /// Writes a map header (a single zero byte for an empty map).
     public mutating func writeMapHeader(key: ThriftType, value: ThriftType, count: Int) {
-        writeVarint(UInt64(count))
+        writeVarint(UInt64(clamping: count))
         if count > 0 { bytes.append(key.rawValue &<< 4 | value.rawValue) }
     }
 
