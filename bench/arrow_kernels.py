@@ -12,10 +12,15 @@ Data (row `i` of `rows`; the Swift side, `archetype bench arrow`, uses the same 
   mod 2**64` (seed 42, advanced before each draw), index = `(s >> 33) % rows`
 - filter mask: the same LCG with seed 7, bit = `s >> 63` (~50% true, no nulls)
 
-The Swift run also writes its inputs as raw little-endian files (`--write-inputs`); this
-script compares them byte for byte with its own before timing anything, and compares checksums
-of the results (row counts, sums, null counts, string bytes) after. A mismatch exits 1 and
+A first Swift run writes its inputs as raw little-endian files (`--write-inputs`) and prints
+checksums of its results (row counts, sums, null counts, string bytes, equality of the
+concatenated batch with the input); this script compares the files byte for byte with its own
+inputs and the checksums with pyarrow's results before timing anything. A mismatch exits 1 and
 writes nothing.
+
+Cases are timed interleaved: for each case, a Swift run timing only that case
+(`--only op/case`), then pyarrow's timing of the same case, so that both sides of each ratio see
+the same machine load.
 
 What is timed (1 warm-up trial + 5 trials each, every trial repeating the operation until it
 lasts >= 20 ms, identically on both sides; median, min and max seconds per operation; ratios
@@ -34,8 +39,8 @@ ours/pyarrow from the medians; <= 1.0 means we are as fast or faster):
   reported too (`pyarrow_concat_batches`).
 
 Only the kernel calls are inside the clock on both sides; each result is dropped before the
-next call, inside the clock (deallocation counted on both sides). pyarrow runs with its default thread pool (`pa.cpu_count()` is recorded); the kernels
-timed here are single-threaded in both libraries.
+next call, inside the clock (deallocation counted on both sides). pyarrow runs with its default
+thread pool and memory pool (both recorded); the Swift kernels are single-threaded.
 
 The Swift binary is the release build of `swift build -c release --scratch-path .build-release
 --product archetype` (built by this script unless `--no-build`).
@@ -55,22 +60,32 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import git_commit, machine, machine_line  # noqa: E402
+from _machine import git_commit, machine, machine_line
 
 VERSION = 1
 REPO = Path(__file__).resolve().parent.parent
 SCRATCH = REPO / ".build-release"
 BINARY = SCRATCH / "release" / "archetype"
 RESULTS = REPO / "bench" / "results" / "arrow_kernels.json"
-BUILD_COMMAND = ["swift", "build", "-c", "release", "--scratch-path", str(SCRATCH), "--product", "archetype"]
+BUILD_COMMAND = [
+    "swift",
+    "build",
+    "-c",
+    "release",
+    "--scratch-path",
+    str(SCRATCH),
+    "--product",
+    "archetype",
+]
 MASK64 = (1 << 64) - 1
 
 
@@ -95,8 +110,14 @@ def build_inputs(rows: int) -> dict[str, Any]:
     indices = ((lcg(42, rows) >> np.uint64(33)) % np.uint64(rows)).astype(np.int32)
     mask = (lcg(7, rows) >> np.uint64(63)) == 1
 
-    schema = pa.schema([pa.field("entity_id", pa.int32(), nullable=False), ("x", pa.float64()),
-                        ("flag", pa.bool_()), ("name", pa.string())])
+    schema = pa.schema(
+        [
+            pa.field("entity_id", pa.int32(), nullable=False),
+            ("x", pa.float64()),
+            ("flag", pa.bool_()),
+            ("name", pa.string()),
+        ]
+    )
     id_col = pa.array(entity_id, type=pa.int32())
     x_col = pa.array(x, type=pa.float64())
     xn_col = pa.array(x, type=pa.float64(), mask=~x_valid)
@@ -104,10 +125,23 @@ def build_inputs(rows: int) -> dict[str, Any]:
     plain = pa.RecordBatch.from_arrays([id_col, x_col, flag_col, names], schema=schema)
     nulls = pa.RecordBatch.from_arrays([id_col, xn_col, flag_col, names], schema=schema)
     return {
-        "raw": {"entity_id": entity_id, "x": x, "x_valid": x_valid, "flag": flag, "indices": indices, "mask": mask},
+        "raw": {
+            "entity_id": entity_id,
+            "x": x,
+            "x_valid": x_valid,
+            "flag": flag,
+            "indices": indices,
+            "mask": mask,
+        },
         "plain": plain,
         "nulls": nulls,
-        "columns": {"int32": id_col, "float64": x_col, "float64_nulls": xn_col, "bool": flag_col, "utf8": names},
+        "columns": {
+            "int32": id_col,
+            "float64": x_col,
+            "float64_nulls": xn_col,
+            "bool": flag_col,
+            "utf8": names,
+        },
         "indices": pa.array(indices, type=pa.int32()),
         "mask": pa.array(mask, type=pa.bool_()),
     }
@@ -125,7 +159,9 @@ def verify_inputs(directory: Path, inputs: dict[str, Any]) -> list[str]:
         "x_valid.u8": raw["x_valid"].astype(np.uint8).tobytes(),
         "flag.u8": raw["flag"].astype(np.uint8).tobytes(),
         "name.offsets.i32": offsets_buf.to_pybytes()[: (n + 1) * 4],
-        "name.data": data_buf.to_pybytes()[: int(np.frombuffer(offsets_buf, dtype="<i4", count=n + 1)[-1])],
+        "name.data": data_buf.to_pybytes()[
+            : int(np.frombuffer(offsets_buf, dtype="<i4", count=n + 1)[-1])
+        ],
         "take_indices.i32": raw["indices"].astype("<i4").tobytes(),
         "filter_mask.u8": raw["mask"].astype(np.uint8).tobytes(),
     }
@@ -133,7 +169,10 @@ def verify_inputs(directory: Path, inputs: dict[str, Any]) -> list[str]:
     for name, want in expected.items():
         got = (directory / name).read_bytes() if (directory / name).is_file() else None
         if got != want:
-            problems.append(f"{name}: Swift wrote {None if got is None else len(got)} bytes that differ from ours ({len(want)})")
+            problems.append(
+                f"{name}: Swift wrote {None if got is None else len(got)} bytes "
+                f"that differ from ours ({len(want)})"
+            )
     return problems
 
 
@@ -171,19 +210,11 @@ def checksums(prefix: str, batch: pa.RecordBatch) -> dict[str, int]:
     }
 
 
-def run_pyarrow(inputs: dict[str, Any], rows: int, trials: int, warmup: int) -> tuple[dict[str, Any], dict[str, int]]:
+def pyarrow_cases(inputs: dict[str, Any], rows: int) -> dict[str, Callable[[], Any]]:
+    """The pyarrow operation of every case, by "op/case" name."""
     idx, mask = inputs["indices"], inputs["mask"]
     plain, nulls = inputs["plain"], inputs["nulls"]
     cols = inputs["columns"]
-    out: dict[str, Any] = {"take": {}, "filter": {}, "concatenate": {}}
-    out["take"]["batch"] = measure(lambda: pc.take(plain, idx), trials, warmup)
-    out["take"]["batch_nulls"] = measure(lambda: pc.take(nulls, idx), trials, warmup)
-    for name, col in cols.items():
-        out["take"][name] = measure(lambda col=col: pc.take(col, idx), trials, warmup)
-    out["filter"]["batch"] = measure(lambda: pc.filter(plain, mask), trials, warmup)
-    out["filter"]["batch_nulls"] = measure(lambda: pc.filter(nulls, mask), trials, warmup)
-    for name, col in cols.items():
-        out["filter"][name] = measure(lambda col=col: pc.filter(col, mask), trials, warmup)
     step = rows // 10
     plain_slices = [plain.slice(k * step, step) for k in range(10)]
     null_slices = [nulls.slice(k * step, step) for k in range(10)]
@@ -191,22 +222,59 @@ def run_pyarrow(inputs: dict[str, Any], rows: int, trials: int, warmup: int) -> 
     def combine(slices: list[pa.RecordBatch]) -> pa.Table:
         return pa.concat_tables([pa.Table.from_batches([s]) for s in slices]).combine_chunks()
 
-    out["concatenate"]["batch"] = measure(lambda: combine(plain_slices), trials, warmup)
-    out["concatenate"]["batch_nulls"] = measure(lambda: combine(null_slices), trials, warmup)
+    cases: dict[str, Callable[[], Any]] = {
+        "take/batch": lambda: pc.take(plain, idx),
+        "take/batch_nulls": lambda: pc.take(nulls, idx),
+        "filter/batch": lambda: pc.filter(plain, mask),
+        "filter/batch_nulls": lambda: pc.filter(nulls, mask),
+        "concatenate/batch": lambda: combine(plain_slices),
+        "concatenate/batch_nulls": lambda: combine(null_slices),
+        "concatenate/batch:concat_batches": lambda: pa.concat_batches(plain_slices),
+        "concatenate/batch_nulls:concat_batches": lambda: pa.concat_batches(null_slices),
+    }
     for name, col in cols.items():
         parts = [col.slice(k * step, step) for k in range(10)]
-        out["concatenate"][name] = measure(lambda parts=parts: pa.concat_arrays(parts), trials, warmup)
-    concat_batches = {
-        "batch": measure(lambda: pa.concat_batches(plain_slices), trials, warmup),
-        "batch_nulls": measure(lambda: pa.concat_batches(null_slices), trials, warmup),
-    }
+        cases[f"take/{name}"] = lambda col=col: pc.take(col, idx)
+        cases[f"filter/{name}"] = lambda col=col: pc.filter(col, mask)
+        cases[f"concatenate/{name}"] = lambda parts=parts: pa.concat_arrays(parts)
+    return cases
+
+
+def pyarrow_checksums(inputs: dict[str, Any], rows: int) -> dict[str, int]:
+    idx, mask, nulls = inputs["indices"], inputs["mask"], inputs["nulls"]
+    step = rows // 10
     sums = {}
     sums.update(checksums("take", pc.take(nulls, idx)))
     sums.update(checksums("filter", pc.filter(nulls, mask)))
-    joined = combine(null_slices).to_batches()[0]
-    sums.update(checksums("concatenate", joined))
-    sums["concatenate_equal"] = 1 if joined.equals(nulls) else 0
-    return {"results": out, "concat_batches": concat_batches}, sums
+    joined = pa.concat_tables(
+        [pa.Table.from_batches([nulls.slice(k * step, step)]) for k in range(10)]
+    ).combine_chunks()
+    joined_batch = joined.to_batches()[0]
+    sums.update(checksums("concatenate", joined_batch))
+    sums["concatenate_equal"] = 1 if joined_batch.equals(nulls) else 0
+    return sums
+
+
+def run_swift(args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
+    cmd = [
+        str(BINARY),
+        "bench",
+        "arrow",
+        "--rows",
+        str(args.rows),
+        "--trials",
+        str(args.trials),
+        "--warmup",
+        str(args.warmup),
+        *extra,
+    ]
+    env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
+    return json.loads(proc.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,44 +292,64 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     load_before = os.getloadavg()
+    # 1. Inputs and results agree: the Swift run writes its inputs and prints result checksums.
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [str(BINARY), "bench", "arrow", "--rows", str(args.rows), "--trials", str(args.trials),
-               "--warmup", str(args.warmup), "--write-inputs", tmp]
-        env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-        if proc.returncode != 0:
-            print(proc.stdout, proc.stderr, file=sys.stderr)
+        try:
+            reference = run_swift(args, ["--only", "none", "--write-inputs", tmp])
+        except RuntimeError as e:
+            print(e, file=sys.stderr)
             return 1
-        swift = json.loads(proc.stdout)
         inputs = build_inputs(args.rows)
         problems = verify_inputs(Path(tmp), inputs)
     if problems:
-        print("inputs differ between Swift and Python:\n  " + "\n  ".join(problems), file=sys.stderr)
+        print(
+            "inputs differ between Swift and Python:\n  " + "\n  ".join(problems), file=sys.stderr
+        )
         return 1
-
-    gc.collect()
-    py, py_sums = run_pyarrow(inputs, args.rows, args.trials, args.warmup)
-    mismatched = {k: (v, py_sums.get(k)) for k, v in swift["checksums"].items() if py_sums.get(k) != v}
+    py_sums = pyarrow_checksums(inputs, args.rows)
+    mismatched = {
+        k: (v, py_sums.get(k)) for k, v in reference["checksums"].items() if py_sums.get(k) != v
+    }
     if mismatched:
         print(f"result checksums differ (swift, pyarrow): {mismatched}", file=sys.stderr)
         return 1
 
+    # 2. Timing, interleaved case by case (a Swift run of the case, then pyarrow's), so that both
+    #    sides of a ratio are measured under the same machine load.
+    py_cases = pyarrow_cases(inputs, args.rows)
     results: dict[str, Any] = {}
     ratios = []
-    for op, cases in swift["results"].items():
+    for op, cases in reference["results"].items():
         results[op] = {}
-        for case, ours in cases.items():
-            ref_case = "batch" if case == "batch_fast_int32" else case
-            theirs = py["results"][op][ref_case]
-            entry: dict[str, Any] = {"swift": ours, "pyarrow": theirs, "ratio_median": ours["median"] / theirs["median"]}
-            if op == "concatenate" and case in py["concat_batches"]:
-                alt = py["concat_batches"][case]
-                entry["pyarrow_concat_batches"] = alt
-                entry["ratio_median_vs_concat_batches"] = ours["median"] / alt["median"]
+        for case in cases:
+            name = f"{op}/{case}"
+            try:
+                ours = run_swift(args, ["--only", name])["results"][op][case]
+            except RuntimeError as e:
+                print(e, file=sys.stderr)
+                return 1
+            gc.collect()
+            ref_name = f"{op}/batch" if case == "batch_fast_int32" else name
+            theirs = measure(py_cases[ref_name], args.trials, args.warmup)
+            entry: dict[str, Any] = {
+                "swift": ours,
+                "pyarrow": theirs,
+                "ratio_median": ours["median"] / theirs["median"],
+            }
+            alt = py_cases.get(f"{name}:concat_batches")
+            if alt is not None:
+                entry["pyarrow_concat_batches"] = measure(alt, args.trials, args.warmup)
+                entry["ratio_median_vs_concat_batches"] = (
+                    ours["median"] / entry["pyarrow_concat_batches"]["median"]
+                )
             results[op][case] = entry
-            ratios.append((entry["ratio_median"], f"{op}/{case}"))
-            print(f"{op:12s} {case:17s} swift {ours['median'] * 1e3:9.3f} ms  pyarrow {theirs['median'] * 1e3:9.3f} ms"
-                  f"  ratio {entry['ratio_median']:.2f}", flush=True)
+            ratios.append((entry["ratio_median"], name))
+            print(
+                f"{op:12s} {case:17s} swift {ours['median'] * 1e3:9.3f} ms  "
+                f"pyarrow {theirs['median'] * 1e3:9.3f} ms"
+                f"  ratio {entry['ratio_median']:.2f}",
+                flush=True,
+            )
 
     info = machine(build="release")
     doc = {
@@ -271,27 +359,38 @@ def main(argv: list[str] | None = None) -> int:
         "created_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": info,
         "binary": str(BINARY.relative_to(REPO)),
-        "build_command": " ".join(BUILD_COMMAND[:5] + [".build-release"] + BUILD_COMMAND[6:]),
-        "config": {"rows": args.rows, "trials": args.trials, "warmup": args.warmup,
-                   "pyarrow_cpu_count": pa.cpu_count(), "pyarrow_memory_pool": pa.default_memory_pool().backend_name,
-                   "clock": "time.perf_counter / CLOCK_MONOTONIC",
-                   "load_average_1m_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)]},
+        "build_command": " ".join([*BUILD_COMMAND[:5], ".build-release", *BUILD_COMMAND[6:]]),
+        "config": {
+            "rows": args.rows,
+            "trials": args.trials,
+            "warmup": args.warmup,
+            "pyarrow_cpu_count": pa.cpu_count(),
+            "pyarrow_memory_pool": pa.default_memory_pool().backend_name,
+            "clock": "time.perf_counter / CLOCK_MONOTONIC",
+            "load_average_1m_before_after": [
+                round(load_before[0], 2),
+                round(os.getloadavg()[0], 2),
+            ],
+        },
         "timing": {
             "take": "pc.take(batch|array, int32 indices) vs take(indices:); batch_fast_int32 = "
-                    "take(UnsafeBufferPointer<Int32>) against the same pyarrow batch number",
+            "take(UnsafeBufferPointer<Int32>) against the same pyarrow batch number",
             "filter": "pc.filter(batch|array, bool mask) vs filter(mask:)",
             "concatenate": "10 slices of rows/10 into one contiguous result: "
-                           "pa.concat_tables(...).combine_chunks() (batches) / pa.concat_arrays (columns) vs "
-                           "RecordBatch.concatenate / ArrayData.concatenate; pa.concat_batches also reported",
-            "statistic": "seconds per operation: median, min, max over the trials after the warm-up; each trial "
-                         "repeats the operation `reps` times (>= 20 ms per trial); ratio = swift median / pyarrow median",
+            "pa.concat_tables(...).combine_chunks() (batches) / pa.concat_arrays (columns) vs "
+            "RecordBatch.concatenate / ArrayData.concatenate; pa.concat_batches also reported",
+            "statistic": "seconds per operation: median, min, max over the trials after the "
+            "warm-up; each trial repeats the operation `reps` times (>= 20 ms per trial); "
+            "ratio = swift median / pyarrow median",
         },
         "inputs_verified": True,
-        "checksums": swift["checksums"],
+        "checksums": reference["checksums"],
         "results": results,
         "summary": {
             "max_ratio": max(r for r, _ in ratios),
-            "cases_slower_than_pyarrow": [name for r, name in sorted(ratios, reverse=True) if r > 1.0],
+            "cases_slower_than_pyarrow": [
+                name for r, name in sorted(ratios, reverse=True) if r > 1.0
+            ],
         },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
