@@ -5,67 +5,6 @@ import Testing
 /// Dremel shredding then assembly restores every nested shape (issue 3: nested data, nulls and
 /// empty lists at every level).
 @Suite struct LevelRoundTripTests {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ p: Double) -> Bool { Double(next() % 10_000) / 10_000 < p }
-    }
-
-    static func bitmap(_ bits: [Bool]) -> ArrowBuffer? {
-        guard bits.contains(false) else { return nil }
-        var b = BitmapBuilder()
-        for x in bits { b.append(x) }
-        return b.finish()
-    }
-
-    static func random(_ type: DataType, _ n: Int, nullable: Bool, _ rng: inout Rng) throws -> ArrayData {
-        let valid = (0..<n).map { _ in !nullable || !rng.chance(0.2) }
-        let v = bitmap(valid)
-        switch type {
-        case .int32:
-            return ArrayData(unchecked: type, length: n, buffers: [v, ArrowBuffer(values: (0..<n).map { _ in Int32(truncatingIfNeeded: rng.next()) })])
-        case .float64:
-            return ArrayData(unchecked: type, length: n, buffers: [v, ArrowBuffer(values: (0..<n).map { _ in Double(rng.int(1000)) / 8 })])
-        case .boolean:
-            var b = BitmapBuilder()
-            for _ in 0..<n { b.append(rng.chance(0.5)) }
-            return ArrayData(unchecked: type, length: n, buffers: [v, b.finish()])
-        case .utf8:
-            var offsets: [Int32] = [0]
-            var bytes: [UInt8] = []
-            for _ in 0..<n {
-                bytes += Array("s\(rng.int(100))".utf8).prefix(rng.int(4))
-                offsets.append(Int32(bytes.count))
-            }
-            return ArrayData(unchecked: type, length: n, buffers: [v, ArrowBuffer(values: offsets), ArrowBuffer(values: bytes)])
-        case .struct(let fields):
-            let kids = try fields.map { try random($0.type, n, nullable: $0.nullable, &rng) }
-            return ArrayData(unchecked: type, length: n, buffers: [v], children: kids)
-        case .list(let item), .map(let item, _):
-            var offsets: [Int32] = [0]
-            for i in 0..<n { offsets.append(offsets.last! + Int32(valid[i] ? rng.int(4) : 0)) }
-            let child = try random(item.type, Int(offsets.last!), nullable: item.nullable, &rng)
-            return ArrayData(unchecked: type, length: n, buffers: [v, ArrowBuffer(values: offsets)], children: [child])
-        case .largeList(let item):
-            var offsets: [Int64] = [0]
-            for i in 0..<n { offsets.append(offsets.last! + Int64(valid[i] ? rng.int(4) : 0)) }
-            let child = try random(item.type, Int(offsets.last!), nullable: item.nullable, &rng)
-            return ArrayData(unchecked: type, length: n, buffers: [v, ArrowBuffer(values: offsets)], children: [child])
-        case .fixedSizeList(let item, let size):
-            let child = try random(item.type, n * size, nullable: item.nullable, &rng)
-            return ArrayData(unchecked: type, length: n, buffers: [v], children: [child])
-        default:
-            throw ArrowError(.unsupportedType, "test generator: \(type)")
-        }
-    }
-
     /// Shreds then assembles; decoded leaves hold only the selected (non-null) values, densely.
     static func roundTrip(_ field: Field, _ column: ArrayData) throws -> ArrayData {
         var first = 0
@@ -109,9 +48,9 @@ import Testing
     @Test(arguments: 0..<shapes.count)
     func shreddingThenAssemblyRestoresTheColumn(shape: Int) throws {
         let field = Self.shapes[shape]
-        var rng = Rng(state: UInt64(shape) &* 7919)
+        var rng = ArrowRandom.Rng(state: UInt64(shape) &* 7919)
         for n in [0, 1, 7, 200] {
-            let column = try Self.random(field.type, n, nullable: field.nullable, &rng)
+            let column = try ArrowRandom.random(field.type, n, nullable: field.nullable, &rng)
             try column.validate()
             let back = try Self.roundTrip(field, column)
             #expect(back.logicallyEquals(column), "\(field) n=\(n)")
@@ -128,7 +67,7 @@ import Testing
         // [[1, 2], null, [], [3]] with nullable list and nullable items.
         let child = ArrayData(unchecked: .int32, length: 3, buffers: [nil, ArrowBuffer(values: [Int32(1), 2, 3])])
         let list = ArrayData(unchecked: .list(Self.item), length: 4,
-                             buffers: [Self.bitmap([true, false, true, true]), ArrowBuffer(values: [Int32(0), 2, 2, 2, 3])], children: [child])
+                             buffers: [ArrowRandom.bitmap([true, false, true, true]), ArrowBuffer(values: [Int32(0), 2, 2, 2, 3])], children: [child])
         var first = 0
         let node = try LevelNode.build(Field("l", list.type), firstLeaf: &first)
         let leaf = try LevelShredder.shred(node, column: list)[0]

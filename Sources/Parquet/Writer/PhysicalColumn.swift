@@ -115,7 +115,13 @@ struct PhysicalColumn {
                 return made(.int32, out.finish())
             }
             let out = MutableBuffer(capacity: n * 8)
-            for i in 0..<n { out.append(p.loadUnaligned(fromByteOffset: (off + i) * 8, as: Int64.self) &* k) }
+            for i in 0..<n {
+                let (v, overflow) = p.loadUnaligned(fromByteOffset: (off + i) * 8, as: Int64.self).multipliedReportingOverflow(by: k)
+                if overflow && data.isValid(i) {
+                    throw .schema(file: "", detail: "value \(i) overflows when converted to milliseconds")
+                }
+                out.append(v)
+            }
             return made(.int64, out.finish())
         case .date64ToDays:
             let p = try values()
