@@ -144,8 +144,8 @@ struct BenchArrowCommand: ParsableCommand {
     /// A decimal rendering with 9 significant digits (no Foundation).
     func format9(_ d: Double) -> String {
         var buf = [CChar](repeating: 0, count: 64)
-        _ = withVaList([d]) { vsnprintf(&buf, 64, "%.9g", $0) }
-        return String(cString: buf)
+        let n = withVaList([d]) { vsnprintf(&buf, 64, "%.9g", $0) }
+        return String(decoding: buf.prefix(Int(Swift.max(0, Swift.min(n, 63)))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 
