@@ -146,7 +146,8 @@ extension DataType {
 }
 
 extension DataType: CustomStringConvertible {
-    /// A rendering close to pyarrow's (`int64`, `list<item: double>`, `timestamp[us, tz=UTC]`).
+    /// pyarrow's rendering (`int64`, `list<item: double not null>`, `timestamp[us, tz=UTC]`,
+    /// `map<string, int32>`).
     public var description: String {
         func unit(_ u: TimeUnit) -> String {
             switch u { case .second: "s"; case .millisecond: "ms"; case .microsecond: "us"; case .nanosecond: "ns" }
@@ -179,14 +180,21 @@ extension DataType: CustomStringConvertible {
             return "timestamp[\(unit(u))]"
         case .duration(let u): return "duration[\(unit(u))]"
         case .decimal128(let p, let s): return "decimal128(\(p), \(s))"
-        case .list(let f): return "list<\(f.name): \(f.type)>"
-        case .largeList(let f): return "large_list<\(f.name): \(f.type)>"
-        case .fixedSizeList(let f, let n): return "fixed_size_list<\(f.name): \(f.type)>[\(n)]"
-        case .struct(let fs): return "struct<" + fs.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + ">"
-        case .map(let f, let sorted):
-            let kv = f.type.children
-            let body = kv.count == 2 ? "\(kv[0].type), \(kv[1].type)" : "\(f.type)"
-            return "map<\(body)\(sorted ? ", keys_sorted" : "")>"
+        case .list(let f): return "list<\(f)>"
+        case .largeList(let f): return "large_list<\(f)>"
+        case .fixedSizeList(let f, let n): return "fixed_size_list<\(f)>[\(n)]"
+        case .struct(let fs): return "struct<" + fs.map(\.description).joined(separator: ", ") + ">"
+        case .map(let entries, let sorted):
+            // pyarrow's form: names are shown only where they differ from key / value / entries.
+            let kv = entries.type.children
+            guard kv.count == 2 else { return "map<\(entries.type)>" }
+            var s = "map<\(kv[0].type)"
+            if kv[0].name != "key" { s += " ('\(kv[0].name)')" }
+            s += ", \(kv[1].type)"
+            if kv[1].name != "value" { s += " ('\(kv[1].name)')" }
+            if sorted { s += ", keys_sorted" }
+            if entries.name != "entries" { s += " ('\(entries.name)')" }
+            return s + ">"
         case .dictionary(let i, let v, let o): return "dictionary<values=\(v), indices=\(i), ordered=\(o ? 1 : 0)>"
         }
     }

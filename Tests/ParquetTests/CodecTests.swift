@@ -156,7 +156,11 @@ import Testing
     }
 
     @Test func unsupportedCodecsAndLevels() throws {
-        for (codec, name) in [(CompressionCodec.lzo, "LZO"), (.brotli, "BROTLI"), (.lz4, "LZ4"), (.unknown(42), "UNKNOWN(42)")] {
+        // The deprecated LZ4 (Hadoop) codec is readable but never written.
+        #expect(throws: ParquetError.self) { try PageCompressor(codec: .lz4) }
+        #expect(!PageCompression.isWritable(.lz4))
+        #expect(throws: ParquetError.self) { _ = try Self.decompress(.lz4, [1, 2, 3], size: 3) }
+        for (codec, name) in [(CompressionCodec.lzo, "LZO"), (.brotli, "BROTLI"), (.unknown(42), "UNKNOWN(42)")] {
             do {
                 _ = try Self.decompress(codec, [1, 2, 3], size: 3)
                 Issue.record("no error for \(name)")

@@ -20,7 +20,8 @@ public enum PageCompression {
     ///
     /// - Complexity: O(1).
     public static func checkReadable(_ codec: CompressionCodec) throws(ParquetError) {
-        guard isWritable(codec) else { throw .unsupported("codec \(codec.name)") }
+        // The deprecated LZ4 codec (5) is read, Hadoop-framed or as a raw block, never written.
+        guard isWritable(codec) || codec == .lz4 else { throw .unsupported("codec \(codec.name)") }
     }
 
     /// The level to use for `codec`: `level` checked against the codec's range (GZIP 1–9,

@@ -126,9 +126,40 @@ public final class PageDecompressor {
             guard r == size else { throw sizeMismatch(codec, r, size) }
         case .gzip:
             try inflate(src, n, dst, size)
+        case .lz4:
+            try decompressHadoopLZ4(src, n, dst, size)
         default:
             throw .unsupported("codec \(codec.name)")
         }
+    }
+
+    /// The deprecated LZ4 codec: Hadoop framing (blocks of a big-endian uncompressed size, a
+    /// big-endian compressed size, then an LZ4 block) as parquet-mr wrote it; input that is not
+    /// framed that way is taken as one raw LZ4 block, as other readers do.
+    func decompressHadoopLZ4(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutableRawPointer, _ size: Int) throws(ParquetError) {
+        func be32(_ at: Int) -> Int {
+            Int(UInt32(bigEndian: src.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+        }
+        var inPos = 0, outPos = 0
+        var framed = n >= 8
+        while framed && inPos < n {
+            guard n - inPos >= 8 else { framed = false; break }
+            let blockOut = be32(inPos), blockIn = be32(inPos + 4)
+            guard blockIn <= n - inPos - 8, blockOut <= size - outPos, blockIn <= Int(Int32.max), blockOut <= Int(Int32.max) else { framed = false; break }
+            let r = LZ4_decompress_safe((src + inPos + 8).assumingMemoryBound(to: CChar.self), (dst + outPos).assumingMemoryBound(to: CChar.self),
+                                        Int32(blockIn), Int32(blockOut))
+            guard r == Int32(blockOut) else { framed = false; break }
+            inPos += 8 + blockIn
+            outPos += blockOut
+        }
+        if framed && outPos == size { return }
+        // Not Hadoop-framed: one raw block.
+        guard n <= Int(Int32.max), size <= Int(Int32.max) else {
+            throw .limitExceeded(file: "", what: "LZ4 page size", value: Swift.max(n, size), limit: Int(Int32.max))
+        }
+        let r = LZ4_decompress_safe(src.assumingMemoryBound(to: CChar.self), dst.assumingMemoryBound(to: CChar.self), Int32(n), Int32(size))
+        guard r >= 0 else { throw .corrupt("LZ4 page: neither Hadoop-framed nor a valid LZ4 block") }
+        guard Int(r) == size else { throw sizeMismatch(.lz4, Int(r), size) }
     }
 
     /// Inflates gzip members (one or several, concatenated) or a zlib stream.
