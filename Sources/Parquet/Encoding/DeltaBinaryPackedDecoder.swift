@@ -60,6 +60,10 @@ struct DeltaBinaryPackedDecoder<U: FixedWidthInteger & UnsignedInteger & Bitwise
     /// Values not yet decoded.
     var remaining: Int { totalCount &- emitted }
 
+    func shortage(_ count: Int) -> ParquetError {
+        .corrupt("DELTA_BINARY_PACKED: \(count) values requested, \(remaining) left in the page")
+    }
+
     /// The byte offset just past the stream, once every value has been decoded: the end of the
     /// last miniblock used, at its full size.
     var endOffset: Int {
@@ -101,9 +105,7 @@ struct DeltaBinaryPackedDecoder<U: FixedWidthInteger & UnsignedInteger & Bitwise
     /// - Complexity: O(*count*) plus the block headers crossed.
     mutating func decode(into dst: UnsafeMutablePointer<U>, count: Int) throws(ParquetError) {
         guard count > 0 else { return }
-        guard count <= remaining else {
-            throw .corrupt("DELTA_BINARY_PACKED: \(count) values requested, \(remaining) left in the page")
-        }
+        guard count <= remaining else { throw shortage(count) }
         var out = dst
         var left = count
         if emitted == 0 {

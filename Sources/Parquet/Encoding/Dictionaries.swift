@@ -79,6 +79,8 @@ public struct ByteArrayDictionary: Sendable {
         let bytes = MutableBuffer(capacity: data.count)
         offsets.append(Int32(0))
         try decoder.decodeByteArrays(count, into: ByteArrayOutput(offsets: offsets, data: bytes))
+        // Readable slack past the last entry, for the gather's fixed-size copies.
+        bytes.reserve(ByteArrayGather.slack)
         self.count = count
         self.offsets = offsets.finish()
         self.data = bytes.finish()

@@ -1,11 +1,4 @@
 import Arrow
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Builds a column chunk's dictionary and the dictionary indices of its values, for
 /// RLE_DICTIONARY data pages and a PLAIN dictionary page.
@@ -28,13 +21,15 @@ public final class DictionaryEncoder {
     let offsets = MutableBuffer()
     /// One `UInt64` hash per entry.
     let hashes = MutableBuffer()
-    var table: UnsafeMutablePointer<UInt32>
-    var tableSize: Int
+    /// Slots: 0 when empty, else the hash's high 32 bits (a tag that avoids most entry
+    /// comparisons) above the entry index + 1.
+    @exclusivity(unchecked) var table: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) var tableSize: Int
     /// The entries.
-    public private(set) var count = 0
+    @exclusivity(unchecked) public private(set) var count = 0
     /// The size of the PLAIN dictionary page: entries' bytes, plus 4 per entry for BYTE_ARRAY.
-    public private(set) var plainByteSize = 0
-    var lastIndex = -1
+    @exclusivity(unchecked) public private(set) var plainByteSize = 0
+    @exclusivity(unchecked) var lastIndex = -1
 
     /// An empty dictionary for BYTE_ARRAY values (`fixedWidth` nil) or fixed-width values.
     ///
@@ -42,7 +37,7 @@ public final class DictionaryEncoder {
     public init(fixedWidth: Int? = nil) {
         self.fixedWidth = fixedWidth.map { Swift.max($0, 0) }
         tableSize = 1024
-        table = .allocate(capacity: tableSize)
+        table = UnsafeMutablePointer<UInt64>.allocate(capacity: tableSize)
         table.initialize(repeating: 0, count: tableSize)
         offsets.append(0 as Int)
     }
@@ -111,24 +106,43 @@ public final class DictionaryEncoder {
         return mix(k1 ^ UInt64(n), mix(a ^ k0, b ^ seed))
     }
 
+    /// Whether `n` bytes at `a` and `b` are equal (word-wise, inline: values are mostly short).
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        var i = 0
+        while i &+ 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i &+= 8
+        }
+        while i < n {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i &+= 1
+        }
+        return true
+    }
+
     /// The index of the value `p[0..<n]`, added to the dictionary if new.
     @inline(__always)
     func index(of p: UnsafeRawPointer, _ n: Int) -> UInt32 {
         if lastIndex >= 0 {
             let (q, m) = entry(lastIndex)
-            if m == n && memcmp(q, p, n) == 0 { return UInt32(truncatingIfNeeded: lastIndex) }
+            if m == n && DictionaryEncoder.equal(q, p, n) { return UInt32(truncatingIfNeeded: lastIndex) }
         }
+        return lookup(p, n)
+    }
+
+    func lookup(_ p: UnsafeRawPointer, _ n: Int) -> UInt32 {
         let h = DictionaryEncoder.hash(p, n)
+        let tag = h & 0xFFFF_FFFF_0000_0000
         let mask = tableSize &- 1
-        var slot = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-        let hs = hashes.baseAddress.assumingMemoryBound(to: UInt64.self)
+        var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let e = table[slot]
             if e == 0 { break }
-            let i = Int(e &- 1)
-            if hs[i] == h {
+            if e & 0xFFFF_FFFF_0000_0000 == tag {
+                let i = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) &- 1
                 let (q, m) = entry(i)
-                if m == n && memcmp(q, p, n) == 0 {
+                if m == n && DictionaryEncoder.equal(q, p, n) {
                     lastIndex = i
                     return UInt32(truncatingIfNeeded: i)
                 }
@@ -142,7 +156,7 @@ public final class DictionaryEncoder {
         hashes.append(h)
         count &+= 1
         plainByteSize &+= fixedWidth == nil ? n &+ 4 : n
-        table[slot] = UInt32(truncatingIfNeeded: i &+ 1)
+        table[slot] = tag | UInt64(i &+ 1)
         if count &* 2 > tableSize { grow() }
         lastIndex = i
         return UInt32(truncatingIfNeeded: i)
@@ -150,15 +164,15 @@ public final class DictionaryEncoder {
 
     func grow() {
         let newSize = tableSize &* 2
-        let t = UnsafeMutablePointer<UInt32>.allocate(capacity: newSize)
+        let t = UnsafeMutablePointer<UInt64>.allocate(capacity: newSize)
         t.initialize(repeating: 0, count: newSize)
         let mask = newSize &- 1
         let hs = hashes.baseAddress.assumingMemoryBound(to: UInt64.self)
         for i in 0..<count {
             let h = hs[i]
-            var slot = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            var slot = Int(truncatingIfNeeded: h) & mask
             while t[slot] != 0 { slot = (slot &+ 1) & mask }
-            t[slot] = UInt32(truncatingIfNeeded: i &+ 1)
+            t[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(i &+ 1)
         }
         table.deallocate()
         table = t

@@ -115,49 +115,24 @@ extension RLEHybridDecoder {
     public mutating func gather(_ count: Int, from dictionary: ByteArrayDictionary, into output: ByteArrayOutput) throws(ParquetError) {
         guard count > 0 else { return }
         let dictCount = dictionary.count
-        let offs = dictionary.offsets.baseAddress.assumingMemoryBound(to: Int32.self)
-        let bytes = dictionary.data.baseAddress
-        output.offsets.reserve(count &* (output.largeOffsets ? 8 : 4))
         try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: RLEHybridDecoder.gatherChunk) { (scratch) throws(ParquetError) in
             let idx = scratch.baseAddress!
             var done = 0
             while done < count {
                 if repeatRemaining > 0 {
-                    let n = Swift.min(repeatRemaining, count &- done)
+                    let n = Swift.min(repeatRemaining, count &- done, RLEHybridDecoder.gatherChunk)
                     guard Int(repeatValue) < dictCount else { throw indexError(repeatValue, dictCount) }
-                    let s = Int(offs[Int(repeatValue)])
-                    let len = Int(offs[Int(repeatValue) &+ 1]) &- s
-                    let (total, o) = len.multipliedReportingOverflow(by: n)
-                    if o { throw .limitExceeded(file: "", what: "decoded byte array data", value: Int.max, limit: output.dataLimit) }
-                    try output.checkRoom(total)
-                    output.data.reserve(total)
-                    let src = UnsafeRawBufferPointer(start: bytes + s, count: len)
-                    for _ in 0..<n {
-                        output.data.append(contentsOf: src)
-                        output.appendEndOffset()
-                    }
+                    idx.update(repeating: repeatValue, count: n)
+                    try ByteArrayGather.emit(idx, n, dictionary, output)
                     repeatRemaining &-= n
                     done &+= n
                 } else if literalIndex < literalEnd {
                     let n = Swift.min(literalEnd &- literalIndex, count &- done, RLEHybridDecoder.gatherChunk)
                     BitUnpack.unpack(literalStart, available: literalAvailable, first: literalIndex, count: n, width: bitWidth, into: idx)
                     var m: UInt32 = 0
-                    var total = 0
                     for k in 0..<n { m = Swift.max(m, idx[k]) }
                     guard Int(m) < dictCount else { throw indexError(m, dictCount) }
-                    // Dictionary entries are at most 2^31 bytes each, so 512 of them cannot overflow.
-                    for k in 0..<n {
-                        let i = Int(idx[k])
-                        total &+= Int(offs[i &+ 1]) &- Int(offs[i])
-                    }
-                    try output.checkRoom(total)
-                    output.data.reserve(total)
-                    for k in 0..<n {
-                        let i = Int(idx[k])
-                        let s = Int(offs[i])
-                        output.data.append(contentsOf: UnsafeRawBufferPointer(start: bytes + s, count: Int(offs[i &+ 1]) &- s))
-                        output.appendEndOffset()
-                    }
+                    try ByteArrayGather.emit(idx, n, dictionary, output)
                     literalIndex &+= n
                     done &+= n
                 } else {
@@ -165,6 +140,60 @@ extension RLEHybridDecoder {
                 }
             }
         }
+    }
+}
+
+/// Copies dictionary entries selected by checked indices into Arrow offsets and data.
+enum ByteArrayGather {
+    /// Bytes that may be read past an entry's start and written past a value's end (the
+    /// dictionary's data and the output both have this much slack).
+    static let slack = 32
+
+    /// Appends the entries `idx[0..<n]` (all below the dictionary size) to `output`.
+    @inline(__always)
+    static func emit(_ idx: UnsafeMutablePointer<UInt32>, _ n: Int, _ dictionary: ByteArrayDictionary, _ output: ByteArrayOutput) throws(ParquetError) {
+        let offs = dictionary.offsets.baseAddress.assumingMemoryBound(to: Int32.self)
+        let src = dictionary.data.baseAddress
+        // Entries are below 2^31 bytes, so 512 of them cannot overflow.
+        var total = 0
+        for k in 0..<n {
+            let i = Int(idx[k])
+            total &+= Int(offs[i &+ 1]) &- Int(offs[i])
+        }
+        try output.checkRoom(total)
+        let data = output.data
+        let dataStart = data.count
+        let dst = data.extend(by: total &+ slack)
+        var pos = 0
+        var end = output.offsetBase &+ dataStart
+        let ow = output.largeOffsets ? 8 : 4
+        output.offsets.appendValues(n &* ow, as: UInt8.self) { o in
+            let out = UnsafeMutableRawPointer(o)
+            for k in 0..<n {
+                let i = Int(idx[k])
+                let s = Int(offs[i])
+                let len = Int(offs[i &+ 1]) &- s
+                if len <= slack {
+                    let d = dst + pos, r = src + s
+                    d.storeBytes(of: r.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                    d.storeBytes(of: r.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+                    if len > 16 {
+                        d.storeBytes(of: r.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
+                        d.storeBytes(of: r.loadUnaligned(fromByteOffset: 24, as: UInt64.self), toByteOffset: 24, as: UInt64.self)
+                    }
+                } else {
+                    (dst + pos).copyMemory(from: src + s, byteCount: len)
+                }
+                pos &+= len
+                end &+= len
+                if ow == 8 {
+                    out.storeBytes(of: Int64(end), toByteOffset: k &* 8, as: Int64.self)
+                } else {
+                    out.storeBytes(of: Int32(truncatingIfNeeded: end), toByteOffset: k &* 4, as: Int32.self)
+                }
+            }
+        }
+        data.resize(to: dataStart &+ total)
     }
 }
 

@@ -102,12 +102,15 @@ public struct FixedWidthValueDecoder {
             try d.gather(count, from: dictionary, appendingTo: buffer)
             state = .dictionary(d, dictionary)
         case .delta32(var d):
+            guard count <= d.remaining else { throw d.shortage(count) }
             try buffer.appendValues(count, as: UInt32.self) { (p) throws(ParquetError) in try d.decode(into: p, count: count) }
             state = .delta32(d)
         case .delta64(var d):
+            guard count <= d.remaining else { throw d.shortage(count) }
             try buffer.appendValues(count, as: UInt64.self) { (p) throws(ParquetError) in try d.decode(into: p, count: count) }
             state = .delta64(d)
         case .byteStreamSplit(var d):
+            guard count <= d.total &- d.position else { throw .corrupt("BYTE_STREAM_SPLIT: \(count) values requested, \(d.total &- d.position) left in the page") }
             let w = byteWidth
             try buffer.appendValues(count &* w, as: UInt8.self) { (p) throws(ParquetError) in try d.decode(into: UnsafeMutableRawPointer(p), count: count) }
             state = .byteStreamSplit(d)
