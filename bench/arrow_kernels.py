@@ -20,7 +20,8 @@ writes nothing.
 
 Cases are timed interleaved: for each case, a Swift run timing only that case
 (`--only op/case`), then pyarrow's timing of the same case, so that both sides of each ratio see
-the same machine load.
+the same machine load; this is repeated `--rounds` times (3) per case, and each side reports the
+median of its round medians (every round median is kept in `round_medians`).
 
 What is timed (1 warm-up trial + 5 trials each, every trial repeating the operation until it
 lasts >= 20 ms, identically on both sides; median, min and max seconds per operation; ratios
@@ -45,7 +46,8 @@ thread pool and memory pool (both recorded); the Swift kernels are single-thread
 The Swift binary is the release build of `swift build -c release --scratch-path .build-release
 --product archetype` (built by this script unless `--no-build`).
 
-    .venv/bin/python bench/arrow_kernels.py [--no-build] [--rows 1000000] [--trials 5] [--out FILE]
+    .venv/bin/python bench/arrow_kernels.py [--no-build] [--rows 1000000] [--trials 5]
+        [--rounds 3] [--out FILE]
 """
 
 from __future__ import annotations
@@ -210,6 +212,18 @@ def checksums(prefix: str, batch: pa.RecordBatch) -> dict[str, int]:
     }
 
 
+def combine_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from several rounds: the median of the rounds' medians, the overall min and
+    max, and each round's median."""
+    return {
+        "median": statistics.median(r["median"] for r in rounds),
+        "min": min(r["min"] for r in rounds),
+        "max": max(r["max"] for r in rounds),
+        "reps": rounds[0]["reps"],
+        "round_medians": [r["median"] for r in rounds],
+    }
+
+
 def pyarrow_cases(inputs: dict[str, Any], rows: int) -> dict[str, Callable[[], Any]]:
     """The pyarrow operation of every case, by "op/case" name."""
     idx, mask = inputs["indices"], inputs["mask"]
@@ -283,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per case")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if not args.no_build:
@@ -315,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     # 2. Timing, interleaved case by case (a Swift run of the case, then pyarrow's), so that both
-    #    sides of a ratio are measured under the same machine load.
+    #    sides of a ratio are measured under the same machine load; `rounds` times per case.
     py_cases = pyarrow_cases(inputs, args.rows)
     results: dict[str, Any] = {}
     ratios = []
@@ -323,22 +338,27 @@ def main(argv: list[str] | None = None) -> int:
         results[op] = {}
         for case in cases:
             name = f"{op}/{case}"
-            try:
-                ours = run_swift(args, ["--only", name])["results"][op][case]
-            except RuntimeError as e:
-                print(e, file=sys.stderr)
-                return 1
-            gc.collect()
             ref_name = f"{op}/batch" if case == "batch_fast_int32" else name
-            theirs = measure(py_cases[ref_name], args.trials, args.warmup)
+            alt = py_cases.get(f"{name}:concat_batches")
+            ours_rounds, theirs_rounds, alt_rounds = [], [], []
+            for _ in range(args.rounds):
+                try:
+                    ours_rounds.append(run_swift(args, ["--only", name])["results"][op][case])
+                except RuntimeError as e:
+                    print(e, file=sys.stderr)
+                    return 1
+                gc.collect()
+                theirs_rounds.append(measure(py_cases[ref_name], args.trials, args.warmup))
+                if alt is not None:
+                    alt_rounds.append(measure(alt, args.trials, args.warmup))
+            ours, theirs = combine_rounds(ours_rounds), combine_rounds(theirs_rounds)
             entry: dict[str, Any] = {
                 "swift": ours,
                 "pyarrow": theirs,
                 "ratio_median": ours["median"] / theirs["median"],
             }
-            alt = py_cases.get(f"{name}:concat_batches")
-            if alt is not None:
-                entry["pyarrow_concat_batches"] = measure(alt, args.trials, args.warmup)
+            if alt_rounds:
+                entry["pyarrow_concat_batches"] = combine_rounds(alt_rounds)
                 entry["ratio_median_vs_concat_batches"] = (
                     ours["median"] / entry["pyarrow_concat_batches"]["median"]
                 )
@@ -362,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         "build_command": " ".join([*BUILD_COMMAND[:5], ".build-release", *BUILD_COMMAND[6:]]),
         "config": {
             "rows": args.rows,
+            "rounds": args.rounds,
             "trials": args.trials,
             "warmup": args.warmup,
             "pyarrow_cpu_count": pa.cpu_count(),
@@ -379,8 +400,9 @@ def main(argv: list[str] | None = None) -> int:
             "concatenate": "10 slices of rows/10 into one contiguous result: "
             "pa.concat_tables(...).combine_chunks() (batches) / pa.concat_arrays (columns) vs "
             "RecordBatch.concatenate / ArrayData.concatenate; pa.concat_batches also reported",
-            "statistic": "seconds per operation: median, min, max over the trials after the "
-            "warm-up; each trial repeats the operation `reps` times (>= 20 ms per trial); "
+            "statistic": "seconds per operation; per round: median, min, max over the trials "
+            "after the warm-up, each trial repeating the operation `reps` times (>= 20 ms per "
+            "trial); reported: median of the round medians, min and max over all rounds; "
             "ratio = swift median / pyarrow median",
         },
         "inputs_verified": True,
