@@ -9,6 +9,8 @@ import CZstd
 /// reuse their contexts and buffers.
 public enum PageCompression {
     /// Whether this module can write `codec`.
+    ///
+    /// - Complexity: O(1).
     public static func isWritable(_ codec: CompressionCodec) -> Bool {
         switch codec {
         case .uncompressed, .snappy, .gzip, .zstd, .lz4Raw: true
@@ -29,6 +31,7 @@ public enum PageCompression {
     ///
     /// - Throws: `unsupported` for an unwritable codec, a level out of range, or a level for a
     ///   codec that has none.
+    /// - Complexity: O(1).
     public static func checkWritable(_ codec: CompressionCodec, level: Int?) throws(ParquetError) -> Int? {
         switch codec {
         case .gzip:
@@ -50,6 +53,7 @@ public enum PageCompression {
     /// The most bytes compressing `inputSize` bytes can produce.
     ///
     /// - Throws: `limitExceeded` past the library's input limit.
+    /// - Complexity: O(1).
     public static func maxCompressedSize(_ codec: CompressionCodec, inputSize n: Int) throws(ParquetError) -> Int {
         switch codec {
         case .uncompressed:

@@ -23,6 +23,7 @@ public final class PageCompressor {
     ///
     /// - Throws: `unsupported` for a codec this writer cannot write, a level outside the codec's
     ///   range, or a level given to a codec without levels.
+    /// - Complexity: O(1); codec contexts are made on first use.
     public init(codec: CompressionCodec, level: Int? = nil) throws(ParquetError) {
         self.codec = codec
         self.level = try PageCompression.checkWritable(codec, level: level)

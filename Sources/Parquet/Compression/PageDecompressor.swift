@@ -25,6 +25,8 @@ public final class PageDecompressor {
 
     /// A decompressor accepting pages of up to `maxPageBytes` uncompressed bytes (store.md §3:
     /// 1 GiB by default).
+    ///
+    /// - Complexity: O(1); codec contexts are made on first use.
     public init(maxPageBytes: Int = 1 << 30) {
         self.maxPageBytes = maxPageBytes
     }

@@ -26,6 +26,7 @@ public struct ByteArrayOutput {
     ///   - offsetBase: the offset of the first byte of `data` (0 when `data` holds the whole array).
     ///   - byteLimit: the most bytes `data` may hold; with `Int32` offsets, never more than
     ///     `Int32.max - offsetBase`.
+    /// - Complexity: O(1).
     public init(offsets: MutableBuffer, data: MutableBuffer, largeOffsets: Bool = false, offsetBase: Int = 0, byteLimit: Int = Int(Int32.max)) {
         self.offsets = offsets
         self.data = data

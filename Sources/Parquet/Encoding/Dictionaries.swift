@@ -47,11 +47,14 @@ public struct FixedWidthDictionary: Sendable {
         values = buffer.finish()
     }
 
-    /// A dictionary over values already decoded (`values.count` must be `count × byteWidth`).
+    /// A dictionary over values already decoded: `count` values of `byteWidth` bytes. The count
+    /// is cut to the values `values` holds, so lookups never read past it.
+    ///
+    /// - Complexity: O(1).
     public init(values: ArrowBuffer, count: Int, byteWidth: Int) {
         self.values = values
-        self.count = count
-        self.byteWidth = byteWidth
+        self.byteWidth = Swift.max(byteWidth, 1)
+        self.count = Swift.max(0, Swift.min(count, values.count / self.byteWidth))
     }
 }
 

@@ -78,9 +78,13 @@ public struct PlainBooleanEncoder {
     public private(set) var bitCount = 0
 
     /// An encoder at the start of a page.
+    ///
+    /// - Complexity: O(1).
     public init() {}
 
     /// Starts a new page.
+    ///
+    /// - Complexity: O(1).
     public mutating func reset() { bitCount = 0 }
 
     /// Appends `count` booleans from `bits` (starting at bit `offset`); with a validity filter

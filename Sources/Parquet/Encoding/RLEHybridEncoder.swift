@@ -15,28 +15,35 @@ public enum RLEHybridEncoder {
     /// Appends the runs encoding `values` with `bitWidth` bits each (no prefix). Values are
     /// masked to `bitWidth` bits.
     ///
-    /// - Complexity: O(*values.count*).
+    /// Runs are looked for at group boundaries (multiples of 8 values after the pending literal
+    /// values), so the literal runs between them are always whole groups: a group of 8 equal
+    /// values starts a repeated run, which then extends as far as the value repeats.
+    ///
+    /// - Complexity: O(*values.count*), one vectorisable 8-value comparison per group.
     static func encodeRuns<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>, bitWidth: Int, into sink: MutableBuffer) {
         guard let base = values.baseAddress, values.count > 0 else { return }
         let n = values.count
         let valueBytes = (bitWidth &+ 7) >> 3
+        @inline(__always) func groupEquals(_ g: Int, _ v: T) -> Bool {
+            var diff: T = 0
+            for k in 0..<8 { diff |= base[g &+ k] ^ v }
+            return diff == 0
+        }
         var litStart = 0
-        var i = 0
-        while i < n {
-            let v = base[i]
-            var j = i &+ 1
-            while j < n && base[j] == v { j &+= 1 }
-            let run = j &- i
-            if run >= 8 {
-                let litCount = i &- litStart
-                let pad = (8 &- (litCount & 7)) & 7
-                if run &- pad >= 8 {
-                    if litCount &+ pad > 0 { appendLiteral(base + litStart, count: litCount &+ pad, bitWidth: bitWidth, into: sink) }
-                    appendRepeated(UInt64(truncatingIfNeeded: v), count: run &- pad, valueBytes: valueBytes, bitWidth: bitWidth, into: sink)
-                    litStart = j
-                }
+        var g = 0
+        while g &+ 8 <= n {
+            let v = base[g]
+            if !groupEquals(g, v) {
+                g &+= 8
+                continue
             }
-            i = j
+            var j = g &+ 8
+            while j &+ 8 <= n && groupEquals(j, v) { j &+= 8 }
+            while j < n && base[j] == v { j &+= 1 }
+            if g > litStart { appendLiteral(base + litStart, count: g &- litStart, bitWidth: bitWidth, into: sink) }
+            appendRepeated(UInt64(truncatingIfNeeded: v), count: j &- g, valueBytes: valueBytes, bitWidth: bitWidth, into: sink)
+            litStart = j
+            g = j
         }
         if n > litStart { appendLiteral(base + litStart, count: n &- litStart, bitWidth: bitWidth, into: sink) }
     }

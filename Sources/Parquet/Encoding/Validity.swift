@@ -9,6 +9,8 @@ public struct ValidityFilter {
     public let offset: Int
 
     /// A filter over `bits`, where value `i` is valid when bit `offset + i` is set.
+    ///
+    /// - Complexity: O(1).
     public init(bits: UnsafeRawPointer, offset: Int = 0) {
         self.bits = bits
         self.offset = offset
