@@ -103,6 +103,24 @@ struct KernelErrorTests {
         #expect(try ArrayData.concatenate([large, large]).length == 2)
     }
 
+    @Test func hugeFixedSizeListsThrowInsteadOfTrapping() throws {
+        let type = DataType.fixedSizeList(Field("item", .int8), listSize: 1 << 62)
+        let b = try FixedSizeListBuilder(type: type)
+        b.reserve(Int.max)
+        b.appendNulls(3)
+        expectError(.capacityExceeded) { _ = try b.finish() }
+        // Taking only null indices from an empty array of that type builds such nulls.
+        let empty = try ArrayData.empty(type)
+        expectError(.capacityExceeded) { _ = try empty.take(indices: ArrayData.from([nil, nil] as [Int32?])) }
+        // Reservations are hints: absurd ones neither trap nor allocate.
+        let s = StringBuilder()
+        s.reserve(Int.max)
+        s.reserve(-1)
+        let f = try FixedSizeBinaryBuilder(byteWidth: 1 << 20)
+        f.reserve(1 << 40)
+        #expect(try s.finish().length == 0 && f.finish().length == 0)
+    }
+
     @Test func unvalidatedGarbageThrowsInsteadOfCrashing() throws {
         let data = ArrowBuffer(values: Array("abcdef".utf8))
         // Offsets out of order in the middle (first and last are fine).

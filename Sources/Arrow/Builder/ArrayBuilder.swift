@@ -136,6 +136,11 @@ struct ValidityBuilder {
     }
 }
 
+/// A reservation request clamped to what a hint should allocate up front (`0…2^24` elements):
+/// builders grow as needed anyway, and a huge request must not trap.
+@inline(__always)
+func reserveHint(_ n: Int) -> Int { Swift.min(Swift.max(n, 0), 1 << 24) }
+
 /// Checks a finished child against a non-nullable field.
 func checkNonNullable(_ field: Field, _ child: ArrayData) throws(ArrowError) {
     if !field.nullable, child.type != .null, child.nullCount > 0 {

@@ -59,6 +59,7 @@ struct VarBinaryCore<Offset: ArrowOffset> {
     }
 
     func reserve(_ n: Int) {
+        let n = reserveHint(n)
         offsets.reserve(n * MemoryLayout<Offset>.stride)
         validity.reserve(n)
     }

@@ -46,6 +46,7 @@ public final class BooleanBuilder: ArrayBuilder {
     }
 
     public func reserve(_ n: Int) {
+        let n = reserveHint(n)
         values.reserve(n)
         validity.reserve(n)
     }

@@ -268,6 +268,7 @@ public final class DictionaryBuilder: ArrayBuilder {
     }
 
     public func reserve(_ n: Int) {
+        let n = reserveHint(n)
         indices.reserve(n * 8)
         validity.reserve(n)
     }

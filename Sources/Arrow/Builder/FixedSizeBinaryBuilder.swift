@@ -68,7 +68,8 @@ public final class FixedSizeBinaryBuilder: ArrayBuilder {
     }
 
     public func reserve(_ n: Int) {
-        values.reserve(n * byteWidth)
+        let n = reserveHint(n)
+        values.reserve(Swift.min(n * byteWidth, 1 << 26))
         validity.reserve(n)
     }
 

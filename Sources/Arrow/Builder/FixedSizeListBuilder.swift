@@ -8,6 +8,15 @@ public final class FixedSizeListBuilder: ArrayBuilder {
     public let values: any ArrayBuilder
     @exclusivity(unchecked) @usableFromInline var validity = ValidityBuilder()
     let field: Field
+    /// A request for more child values than a buffer can hold; reported by ``finish()``.
+    var overflowed = false
+
+    /// `n * listSize` child values, or nil (and `overflowed`) when that is too many.
+    private func childCount(_ n: Int) -> Int? {
+        let (c, o) = n.multipliedReportingOverflow(by: listSize)
+        guard !o, c <= MutableBuffer.maximumCapacity else { overflowed = true; return nil }
+        return c
+    }
 
     /// A builder of `type` with a child builder made by ``makeBuilder(for:)``.
     public convenience init(type: DataType) throws(ArrowError) {
@@ -46,9 +55,15 @@ public final class FixedSizeListBuilder: ArrayBuilder {
     }
 
     public func appendNulls(_ n: Int) {
-        guard n > 0 else { return }
-        values.appendEmptyValues(n * listSize)
+        guard n > 0, let c = childCount(n) else { return }
+        values.appendEmptyValues(c)
         validity.appendNulls(n)
+    }
+
+    public func appendEmptyValues(_ n: Int) {
+        guard n > 0, let c = childCount(n) else { return }
+        values.appendEmptyValues(c)
+        validity.appendValid(n)
     }
 
     /// Appends an element of ``listSize`` empty values.
@@ -58,7 +73,9 @@ public final class FixedSizeListBuilder: ArrayBuilder {
     }
 
     public func reserve(_ n: Int) {
-        values.reserve(n * listSize)
+        let n = reserveHint(n)
+        let (c, o) = n.multipliedReportingOverflow(by: listSize)
+        values.reserve(o ? 1 << 24 : Swift.min(c, 1 << 24))
         validity.reserve(n)
     }
 
@@ -66,6 +83,10 @@ public final class FixedSizeListBuilder: ArrayBuilder {
         let n = length
         let (bits, nulls) = validity.finish()
         let child = try values.finish()
+        if overflowed {
+            overflowed = false
+            throw ArrowError(.capacityExceeded, "a fixed-size list of \(listSize) values per element is too large")
+        }
         guard child.length == n * listSize else {
             throw .invalidData("fixed-size list of \(n) elements of \(listSize) has \(child.length) child values")
         }

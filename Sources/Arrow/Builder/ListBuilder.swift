@@ -86,6 +86,7 @@ public final class GenericListBuilder<Offset: ArrowOffset>: ArrayBuilder {
     public func appendEmptyValue() { append(true) }
 
     public func reserve(_ n: Int) {
+        let n = reserveHint(n)
         offsets.reserve(n * MemoryLayout<Offset>.stride)
         validity.reserve(n)
     }

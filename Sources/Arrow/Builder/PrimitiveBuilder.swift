@@ -77,6 +77,7 @@ public final class PrimitiveBuilder<T: ArrowPrimitive>: ArrayBuilder {
     }
 
     public func reserve(_ n: Int) {
+        let n = reserveHint(n)
         values.reserve(n * MemoryLayout<T>.stride)
         validity.reserve(n)
     }

@@ -73,6 +73,7 @@ public final class StructBuilder: ArrayBuilder {
     }
 
     public func reserve(_ n: Int) {
+        let n = reserveHint(n)
         for c in children { c.reserve(n) }
         validity.reserve(n)
     }

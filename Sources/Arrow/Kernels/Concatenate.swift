@@ -135,9 +135,11 @@ func concatenateOffsets<O: ArrowOffset>(_ arrays: [ArrayData], _ total: Int, _: 
         let s = Int(p.loadUnaligned(fromByteOffset: a.offset * MemoryLayout<O>.stride, as: O.self))
         let e = Int(p.loadUnaligned(fromByteOffset: (a.offset + a.length) * MemoryLayout<O>.stride, as: O.self))
         ranges.append((s, e))
-        values += e - s
+        let (v, o) = values.addingReportingOverflow(e - s)
+        guard !o else { throw ArrowError(.capacityExceeded, "concatenated values overflow") }
+        values = v
     }
-    guard values <= Int(O.max) else {
+    guard values <= Int(O.max), values <= MutableBuffer.maximumCapacity else {
         throw ArrowError(.capacityExceeded, "concatenated values need offsets up to \(values), more than \(O.self) holds")
     }
     let out = MutableBuffer.uninitialized((total + 1) * MemoryLayout<O>.stride)

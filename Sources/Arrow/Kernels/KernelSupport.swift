@@ -148,3 +148,13 @@ let prefetchDistance = 32
 
 @inline(__always)
 func prefetch(_ address: UnsafeRawPointer) { _llvmPrefetch(address, 0, 3, 1) }
+
+/// `count * width` as a byte size, or `capacityExceeded` past ``MutableBuffer/maximumCapacity``.
+@inline(__always)
+func checkedBytes(_ count: Int, _ width: Int) throws(ArrowError) -> Int {
+    let (bytes, overflow) = count.multipliedReportingOverflow(by: width)
+    guard !overflow, bytes >= 0, bytes <= MutableBuffer.maximumCapacity else {
+        throw ArrowError(.capacityExceeded, "a result of \(count) × \(width) bytes is too large")
+    }
+    return bytes
+}

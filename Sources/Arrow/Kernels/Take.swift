@@ -268,6 +268,7 @@ func takeArray<I>(_ a: ArrayData, _ ix: GatherIndices<I>) throws(ArrowError) -> 
         case .null:
             return .nulls(n)
         case .fixedWidth(let w):
+            _ = try checkedBytes(n, w)
             let values = gatherFixed(a.rawBuffer(1) + a.offset * w, width: w, ix)
             return ArrayData(unchecked: a.type, length: n, nullCount: nulls, buffers: [validity, values])
         case .boolean:
@@ -280,8 +281,8 @@ func takeArray<I>(_ a: ArrayData, _ ix: GatherIndices<I>) throws(ArrowError) -> 
             if ow == 4 { return try gatherList(a, ix, Int32.self, validity, nulls) }
             return try gatherList(a, ix, Int64.self, validity, nulls)
         case .fixedSizeList(let size):
-            let total = n * size
-            let ci = MutableBuffer.uninitialized(total * 8)
+            let total = try checkedBytes(n, size)
+            let ci = MutableBuffer.uninitialized(try checkedBytes(total, 8))
             let dst = ci.baseAddress.assumingMemoryBound(to: Int.self)
             var pos = 0
             for j in 0..<n {
@@ -431,7 +432,7 @@ func gatherOffsets<I, O: ArrowOffset>(
         }
     }
     if bad { throw .invalidData("offsets are out of order (the array was not validated)") }
-    guard total <= Int(O.max) else {
+    guard total <= Int(O.max), total <= MutableBuffer.maximumCapacity else {
         throw ArrowError(.capacityExceeded, "gathered values need \(total) offsets, more than \(O.self) holds")
     }
     return (out, startsBuffer, total)
@@ -482,7 +483,7 @@ func gatherList<I, O: ArrowOffset>(_ a: ArrayData, _ ix: GatherIndices<I>, _: O.
     let last = a.length == 0 ? 0 : Int(offRaw.loadUnaligned(fromByteOffset: (a.offset + a.length) * stride, as: O.self))
     let (offsets, startsBuffer, total) = try gatherOffsets(offRaw, arrayOffset: a.offset, ix, O.self, validity: validity, first: first, last: last)
     // The child positions of the selected lists, in order.
-    let ci = MutableBuffer.uninitialized(total * 8)
+    let ci = MutableBuffer.uninitialized(try checkedBytes(total, 8))
     let cdst = ci.baseAddress.assumingMemoryBound(to: Int.self)
     let dOff = UnsafeRawPointer(offsets.baseAddress).assumingMemoryBound(to: O.self)
     let starts = UnsafeRawPointer(startsBuffer.baseAddress).assumingMemoryBound(to: O.self)
