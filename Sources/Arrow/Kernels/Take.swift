@@ -148,7 +148,6 @@ struct GatherIndices<I: FixedWidthInteger & SignedInteger & BitwiseCopyable> {
 }
 
 /// Throws unless every index is in `0..<n`. Branch-free min/max reduction (vectorises).
-
 func checkIndexBounds<I: FixedWidthInteger & SignedInteger>(_ p: UnsafePointer<I>, _ count: Int, _ n: Int) throws(ArrowError) {
     guard count > 0 else { return }
     var lo = I.max, hi = I.min
@@ -323,7 +322,6 @@ func takeValidity<I>(_ a: ArrayData, _ ix: GatherIndices<I>) -> (ArrowBuffer?, I
 
 /// Gathers bits `offset + ix[j]` of `src` (AND-ed with the bitmap `and`, when given) into a new
 /// bitmap; returns it with its number of set bits.
-
 func gatherBits<I>(_ src: UnsafeRawPointer, offset: Int, _ ix: GatherIndices<I>, and: UnsafeRawPointer?, andOffset: Int) -> (ArrowBuffer, Int) {
     let n = ix.count
     let out = MutableBuffer.uninitialized(Bitmap.byteCount(forBits: n), slack: 8)
