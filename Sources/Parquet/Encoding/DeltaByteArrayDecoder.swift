@@ -73,20 +73,27 @@ struct DeltaByteArrayDecoder {
         }
         try room(total)
         data.reserve(total)
-        // The previous value: first the saved one, then each value just written (no reallocation
-        // happens below, the room was reserved).
-        var prev = UnsafeRawPointer(previous.baseAddress)
+        // The previous value: first the saved one, then each value just written, located by its
+        // offset in `data` (the pointer is taken after the reserve that precedes each copy).
+        var prevInData = -1
         for i in 0..<n {
-            let start = data.count
             let prefix = Int(p[i])
-            if prefix > 0 { data.append(contentsOf: UnsafeRawBufferPointer(start: prev, count: prefix)) }
-            data.append(contentsOf: suffixes.next())
-            prev = UnsafeRawPointer(data.baseAddress + start)
+            let suffix = suffixes.next()
+            data.reserve(prefix &+ suffix.count)
+            let start = data.count
+            if prefix > 0 {
+                // Capacity is reserved, so this append does not move `data` under `src`; the
+                // previous value ends at or before `start`, so the ranges do not overlap.
+                let src = prevInData >= 0 ? UnsafeRawPointer(data.baseAddress + prevInData) : UnsafeRawPointer(previous.baseAddress)
+                data.append(contentsOf: UnsafeRawBufferPointer(start: src, count: prefix))
+            }
+            data.append(contentsOf: suffix)
+            prevInData = start
             after()
         }
         let lastLength = Int(p[n &- 1]) &+ Int(s[n &- 1])
         previous.resize(to: 0)
-        previous.append(contentsOf: UnsafeRawBufferPointer(start: prev, count: lastLength))
+        previous.append(contentsOf: UnsafeRawBufferPointer(start: data.baseAddress + prevInData, count: lastLength))
         index &+= n
     }
 
