@@ -105,7 +105,7 @@ struct ArrayGenerator {
 
     func allOnes(_ n: Int) -> ArrowBuffer {
         var b = BitmapBuilder(capacity: n)
-        b.append(repeating: true, _count: n)
+        b.append(repeating: true, count: n)
         return b.finish()
     }
 

@@ -130,7 +130,7 @@ public struct BitmapBuilder {
     }
 
     /// Appends `n` copies of `bit`.
-    public mutating func append(repeating bit: Bool, _count n: Int) {
+    public mutating func append(repeating bit: Bool, count n: Int) {
         guard n > 0 else { return }
         let newCount = _count + n
         buffer.resize(to: Bitmap.byteCount(forBits: newCount))

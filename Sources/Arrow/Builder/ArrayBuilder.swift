@@ -95,7 +95,7 @@ struct ValidityBuilder {
     @inlinable
     mutating func appendValid(_ n: Int) {
         guard n > 0 else { return }
-        if bits != nil { bits!.append(repeating: true, _count: n) }
+        if bits != nil { bits!.append(repeating: true, count: n) }
         length &+= n
     }
 
@@ -103,7 +103,7 @@ struct ValidityBuilder {
     mutating func materialize() {
         guard bits == nil else { return }
         var b = BitmapBuilder(capacity: Swift.max(length &* 2, 64))
-        b.append(repeating: true, _count: length)
+        b.append(repeating: true, count: length)
         bits = b
     }
 
@@ -119,7 +119,7 @@ struct ValidityBuilder {
     mutating func appendNulls(_ n: Int) {
         guard n > 0 else { return }
         if bits == nil { materialize() }
-        bits!.append(repeating: false, _count: n)
+        bits!.append(repeating: false, count: n)
         length &+= n
         nullCount &+= n
     }

@@ -33,7 +33,7 @@ public final class BooleanBuilder: ArrayBuilder {
 
     public func appendNulls(_ n: Int) {
         guard n > 0 else { return }
-        values.append(repeating: false, _count: n)
+        values.append(repeating: false, count: n)
         validity.appendNulls(n)
     }
 
@@ -41,7 +41,7 @@ public final class BooleanBuilder: ArrayBuilder {
 
     public func appendEmptyValues(_ n: Int) {
         guard n > 0 else { return }
-        values.append(repeating: false, _count: n)
+        values.append(repeating: false, count: n)
         validity.appendValid(n)
     }
 
