@@ -1,0 +1,55 @@
+/// Entity id allocation (engine.md §3): `next` starts at 1 and is kept wide (2³¹ means
+/// exhausted); reservations are outstanding until spawned; ids are never reused.
+struct EntityIdAllocator {
+    /// The next automatic id; `Int64(Int32.max) + 1` when exhausted.
+    private(set) var next: Int64 = 1
+    /// Reserved ids not yet spawned.
+    private(set) var outstanding: Set<Int32> = []
+
+    /// Checks that `n` more ids fit.
+    func checkCapacity(_ n: Int64) throws(ArchetypeError) {
+        guard n >= 0, next + n - 1 <= Int64(Int32.max) else { throw .entityIdOverflow(requested: n) }
+    }
+
+    /// Takes `n` automatic ids.
+    mutating func allocate(_ n: Int) throws(ArchetypeError) -> [Int32] {
+        try checkCapacity(Int64(n))
+        let first = next
+        next += Int64(n)
+        return (0..<n).map { Int32(truncatingIfNeeded: first + Int64($0)) }
+    }
+
+    /// Reserves `n` ≥ 1 contiguous ids.
+    mutating func reserve(_ n: Int64) throws(ArchetypeError) -> Int32 {
+        guard n >= 1 else { throw .invalidArgument("reserve needs n >= 1, got \(n)") }
+        try checkCapacity(n)
+        let first = next
+        for id in first..<(first + n) { outstanding.insert(Int32(truncatingIfNeeded: id)) }
+        next += n
+        return Int32(truncatingIfNeeded: first)
+    }
+
+    /// Checks explicit ids (not yet registered, ≥ 1, fresh or reserved, no repeats).
+    func checkExplicit(_ ids: [Int32], isRegistered: (Int32) -> Bool) throws(ArchetypeError) {
+        var seen = Set<Int32>()
+        for id in ids {
+            guard id >= 1 else { throw .invalidEntityId(Int64(id)) }
+            guard !isRegistered(id), seen.insert(id).inserted else { throw .idAlreadyRegistered(id) }
+            guard Int64(id) >= next || outstanding.contains(id) else { throw .idNotReserved(id) }
+        }
+    }
+
+    /// Records explicit ids as used (checked first with ``checkExplicit(_:isRegistered:)``).
+    mutating func use(_ ids: [Int32]) {
+        for id in ids {
+            outstanding.remove(id)
+            if Int64(id) >= next { next = Int64(id) + 1 }
+        }
+    }
+
+    /// After a resume: the next id follows the largest id of the run.
+    mutating func resume(after maxId: Int32) {
+        next = Int64(maxId) + 1
+        outstanding = []
+    }
+}
