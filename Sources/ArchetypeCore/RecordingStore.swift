@@ -16,7 +16,7 @@ public final class RecordingStore: Store {
 
     struct Faults {
         var failNextRead = false
-        var failNextAppend: (published: Bool)? = nil
+        var failNextAppend: Bool? = nil  // the value: published
         var failAppendTo: [String: Bool] = [:]
     }
 
@@ -31,7 +31,7 @@ public final class RecordingStore: Store {
     /// Makes the next read fail.
     public func failNextRead() { faults.withLock { $0.failNextRead = true } }
     /// Makes the next append fail; with `published`, the part is appended, then the error says so.
-    public func failNextAppend(published: Bool = false) { faults.withLock { $0.failNextAppend = (published) } }
+    public func failNextAppend(published: Bool = false) { faults.withLock { $0.failNextAppend = published } }
     /// Makes the next append to `table` fail.
     public func failNextAppend(to table: String, published: Bool = false) { faults.withLock { $0.failAppendTo[table] = published } }
 
@@ -40,7 +40,7 @@ public final class RecordingStore: Store {
     public func append(_ table: String, _ batch: RecordBatch) throws(StoreError) {
         guard batch.length > 0 else { return try inner.append(table, batch) }
         let fault: Bool? = faults.withLock { f -> Bool? in
-            if let p = f.failNextAppend { f.failNextAppend = nil; return p.published }
+            if let p = f.failNextAppend { f.failNextAppend = nil; return p }
             if let p = f.failAppendTo.removeValue(forKey: table) { return p }
             return nil
         }
