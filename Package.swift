@@ -47,6 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "ArrowTests", dependencies: ["Arrow", "CArrowABI"], exclude: ["Fixtures"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Arrow"]),
+        .testTarget(name: "ArchetypeCoreTests", dependencies: ["ArchetypeCore", "Arrow"]),
         .testTarget(name: "ArchetypeFFITests", dependencies: ["ArchetypeFFI", "Arrow", "CArrowABI"]),
     ],
     swiftLanguageModes: [.v6]
