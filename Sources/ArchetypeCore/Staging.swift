@@ -14,10 +14,19 @@ struct Staging {
     }
     private(set) var chunks: [RecordBatch] = []
     private(set) var entries: [Entry] = []
-    private(set) var position: [Int32: Int] = [:]
+    /// entity → entry, built on first need (bulk spawns never need it).
+    private var index: [Int32: Int]?
+    private(set) var count = 0
 
-    var isEmpty: Bool { position.isEmpty }
-    var count: Int { position.count }
+    var isEmpty: Bool { count == 0 }
+
+    private mutating func ensureIndex() {
+        guard index == nil else { return }
+        var built: [Int32: Int] = [:]
+        built.reserveCapacity(count)
+        for (i, e) in entries.enumerated() where !e.removed { built[e.entity] = i }
+        index = built
+    }
 
     /// Adds a chunk of rows and returns its index.
     mutating func add(_ chunk: RecordBatch) -> Int {
@@ -25,28 +34,46 @@ struct Staging {
         return chunks.count - 1
     }
 
+    /// Stages every row of `chunk` for `entities` (in row order), none of them staged yet.
+    mutating func addRun(_ chunk: RecordBatch, entities: [Int32]) {
+        let c = add(chunk)
+        entries.reserveCapacity(entries.count + entities.count)
+        for (row, e) in entities.enumerated() {
+            index?[e] = entries.count
+            entries.append(Entry(entity: e, chunk: c, row: row))
+        }
+        count += entities.count
+    }
+
     /// Stages row `row` of chunk `chunk` for `entity`: replaces its entry in place when it has
     /// one, else appends.
     mutating func stage(_ entity: Int32, chunk: Int, row: Int) {
-        if let p = position[entity] {
+        ensureIndex()
+        if let p = index![entity] {
             entries[p].chunk = chunk
             entries[p].row = row
         } else {
-            position[entity] = entries.count
+            index![entity] = entries.count
             entries.append(Entry(entity: entity, chunk: chunk, row: row))
+            count += 1
         }
     }
 
     /// The staged row of `entity`, if any.
-    func row(of entity: Int32) -> (batch: RecordBatch, row: Int)? {
-        guard let p = position[entity] else { return nil }
+    mutating func row(of entity: Int32) -> (batch: RecordBatch, row: Int)? {
+        guard count > 0 else { return nil }
+        ensureIndex()
+        guard let p = index![entity] else { return nil }
         return (chunks[entries[p].chunk], entries[p].row)
     }
 
     /// Removes the staged row of `entity` (same-tick cancel, migration move).
     mutating func remove(_ entity: Int32) {
-        guard let p = position.removeValue(forKey: entity) else { return }
+        guard count > 0 else { return }
+        ensureIndex()
+        guard let p = index!.removeValue(forKey: entity) else { return }
         entries[p].removed = true
+        count -= 1
     }
 
     /// The staged rows, deduplicated, in first-seen order, under `schema`; nil when empty.

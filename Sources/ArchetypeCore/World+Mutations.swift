@@ -71,11 +71,8 @@ extension World {
 
     private func stageSpawn(_ t: TableState, _ newIds: [Int32], _ columns: [String: ArrayData]) throws(ArchetypeError) {
         let c = try chunk(t, ids: newIds) { (f) throws(ArchetypeError) in columns[f.name]! }
-        let index = t.staged.add(c)
-        for (row, e) in newIds.enumerated() {
-            t.staged.stage(e, chunk: index, row: row)
-            registry[e] = t.name
-        }
+        t.staged.addRun(c, entities: newIds)
+        registry.register(newIds, to: t.name)
     }
 
     /// Reserves `n` ≥ 1 contiguous ids; returns the first.

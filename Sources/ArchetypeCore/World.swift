@@ -12,7 +12,7 @@ public final class World {
     var ids = EntityIdAllocator()
     var tables: [String: TableState] = [:]
     /// entity → table.
-    var registry: [Int32: String] = [:]
+    var registry = EntityRegistry()
     var processors: [(id: UInt64, processor: any Processor)] = []
     var nextProcessorId: UInt64 = 1
     /// Set when a tick was partially committed; every later mutation or step returns it.
@@ -54,11 +54,11 @@ public final class World {
     /// The number of registered entities.
     public var entityCount: Int { registry.count }
     /// Registered entities, sorted by id, with their tables.
-    public var entities: [(Int32, String)] { registry.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    public var entities: [(Int32, String)] { registry.sorted }
     /// Whether a split step is open.
     public var isEpochOpen: Bool { epoch != nil }
     /// Registered entities mapped to `table`.
-    public func entityCount(in table: String) -> Int { registry.values.reduce(0) { $0 + ($1 == table ? 1 : 0) } }
+    public func entityCount(in table: String) -> Int { registry.counts[table] ?? 0 }
     /// Whether a part of this run was published for `table`.
     public func isCommitted(_ table: String) -> Bool { tables[table]?.committed ?? false }
 
@@ -66,7 +66,7 @@ public final class World {
     /// its frozen set.
     public func activeTables() -> [String] {
         if let epoch { return epoch.tables }
-        var set = Set(registry.values)
+        var set = Set(registry.tables)
         for (name, t) in tables where t.hasWork { set.insert(name) }
         return set.sorted(by: Names.bytewiseLess)
     }
