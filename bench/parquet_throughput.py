@@ -25,10 +25,14 @@ Procedure, per size and codec: 1 warm-up + 5 measured trials; each trial is a Sw
 CLI run: an untimed in-process warm-up pass, then the timed pass) followed by a pyarrow block,
 alternating. A trial writes `iterations` new files and then reads them, and reports seconds
 per file: 200 iterations at 1k rows, 20 at 10k, 2 at 100k, 1 at 1M (small files are far below
-the clock's useful resolution one at a time). Each write creates a new file (the files of the
-previous trial are removed, untimed), as the store writes new parts: rewriting a file in place
-makes ext4 start writeback at close (auto_da_alloc), ~5 ms that would swamp small files on both
-sides. Results are dropped inside the clock on both sides.
+the clock's useful resolution one at a time). Each write creates a new file, as the store
+writes new parts: rewriting a file in place makes ext4 start writeback at close
+(auto_da_alloc), ~5 ms that would swamp small files on both sides. Files of fewer than 100k
+rows are kept until the end of the run (ext4 scans past recently deleted inodes when it
+allocates new ones, which would slow every later small-file creation); larger ones are removed
+right after their block, untimed, so that page-cache memory is reused (on this VM, first-touch
+of fresh memory makes writing a never-used 40 MB of page cache several times slower).
+Results are dropped inside the clock on both sides.
 
 Gate (§5.3), after the warm-up trial and before any measured trial: pyarrow reads the Swift
 file and it `.equals` the generated table, schema (nullability, metadata) included; the Swift
@@ -86,6 +90,9 @@ DEFAULT_SIZES = [1_000, 10_000, 100_000, 1_000_000]
 DEFAULT_CODECS = ["none", "snappy", "zstd:1", "gzip:6"]
 DICTIONARY_COLUMNS = ["world_id", "run_id"]
 PAGE_BYTES = 1 << 20
+# Files of fewer rows are kept until the end of the run; larger ones are removed after their
+# block (see the module docstring).
+KEEP_BELOW_ROWS = 100_000
 FILE_CODEC = {"none": "UNCOMPRESSED", "snappy": "SNAPPY", "zstd": "ZSTD", "gzip": "GZIP"}
 
 
@@ -186,12 +193,10 @@ def write_pyarrow(t: pa.Table, path: Path, codec: str, level: int | None) -> Non
 
 
 def pyarrow_block(
-    t: pa.Table, path: Path, codec: str, level: int | None, iterations: int
-) -> dict[str, float]:
+    t: pa.Table, path: Path, codec: str, level: int | None, iterations: int, tag: str
+) -> dict[str, Any]:
     """One pyarrow trial: per-file seconds of `iterations` writes, reads and threaded reads."""
-    paths = [path] + [path.with_name(f"{path.stem}-{k}{path.suffix}") for k in range(1, iterations)]
-    for p in paths:
-        p.unlink(missing_ok=True)
+    paths = [path.with_name(f"{path.stem}-{tag}-{k}{path.suffix}") for k in range(iterations)]
     gc.collect()
     gc.disable()
     try:
@@ -211,9 +216,16 @@ def pyarrow_block(
         read_mt = (time.perf_counter() - start) / iterations
     finally:
         gc.enable()
-    for p in paths[1:]:
-        p.unlink()
-    return {"write_sec": write, "read_sec": read, "read_mt_sec": read_mt}
+    if len(paths) > 1 and t.num_rows >= KEEP_BELOW_ROWS:
+        for p in paths[1:]:
+            p.unlink()
+    return {
+        "write_sec": write,
+        "read_sec": read,
+        "read_mt_sec": read_mt,
+        "path": paths[0],
+        "file_bytes": paths[0].stat().st_size,
+    }
 
 
 def run_swift(args: list[str]) -> dict[str, Any]:
@@ -243,6 +255,7 @@ def swift_block(rows: int, codec: str, directory: Path, iterations: int) -> dict
             "1",
             "--iterations",
             str(iterations),
+            *(["--keep"] if rows < KEEP_BELOW_ROWS else []),
         ]
     )
 
@@ -312,16 +325,21 @@ def run_case(
     swift_file_bytes = 0
     for trial in range(warmup + trials):
         s = swift_block(rows, spec, tmpdir / "swift", iterations)
-        p = pyarrow_block(table, py_path, codec, level, iterations)
+        p = pyarrow_block(table, py_path, codec, level, iterations, f"t{trial}")
         if trial == warmup - 1:
-            problems = gate(table, Path(s["path"]), py_path, codec, s)
+            problems = gate(table, Path(s["path"]), p["path"], codec, s)
             if problems:
                 raise GateError(f"gate failed ({rows} rows, {spec}):\n  " + "\n  ".join(problems))
+        if rows >= KEEP_BELOW_ROWS:
+            # Reuse page-cache memory: remove this block's files (untimed, after the gate).
+            p["path"].unlink()
+            Path(s["path"]).unlink()
         if trial < warmup:
             continue
         sw["write_sec"] += s["write_sec"]
         sw["read_sec"] += s["read_sec"]
         swift_file_bytes = s["file_bytes"]
+        py_file_bytes = p["file_bytes"]
         for key, times in py.items():
             times.append(p[key])
     return make_entry(
@@ -333,7 +351,7 @@ def run_case(
         sw,
         py,
         swift_file_bytes,
-        py_path.stat().st_size,
+        py_file_bytes,
     )
 
 

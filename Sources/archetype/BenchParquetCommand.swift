@@ -17,8 +17,9 @@ import Parquet
 /// - read: from the file path to the complete in-memory batch (single thread).
 ///
 /// Each trial writes `--iterations` new files, then reads them, and reports seconds per file
-/// (small files are far below the timer's useful resolution one at a time). The first file is
-/// kept (its path is in the JSON); the others are removed.
+/// (small files are far below the timer's useful resolution one at a time). Each trial's files
+/// are removed after it (untimed), except the last trial's first file (its path is in the
+/// JSON); `--keep` keeps them all.
 /// The result of each read is dropped inside the clock, as pyarrow's is.
 ///
 /// `--digest FILE` instead reads FILE (e.g. the pyarrow-written one) and prints its digest
@@ -37,6 +38,7 @@ struct BenchParquetCommand: ParsableCommand {
     @Option(help: "Files written and read per trial (times are per file).") var iterations = 1
     @Option(help: "Only read this Parquet file and print its digest (no timing).") var digest: String?
     @Option(help: "Time only this phase (write or read; for profiling), or both.") var phase = "both"
+    @Flag(help: "Keep every written file (default: remove each trial's files after it, except the last trial's first file, named in the JSON).") var keep = false
 
     func run() throws {
         if let path = digest {
@@ -63,12 +65,14 @@ struct BenchParquetCommand: ParsableCommand {
         options.statistics = true
         options.maxRowGroupRows = rows
         options.dataPageBytes = 1 << 20
-        // Every write creates a new file (removed, untimed, before each trial), as the store
-        // writes new parts: rewriting a file in place makes ext4 start writeback at close
-        // (auto_da_alloc), milliseconds that would swamp small files.
-        let stem = dir + "/swift-\(rows)-\(codec.replacingOccurrences(":", "-"))"
-        let paths = (0..<iterations).map { "\(stem)-\($0).parquet" }
-        let path = paths[0]
+        // Every write creates a new file, as the store writes new parts: rewriting a file in
+        // place makes ext4 start writeback at close (auto_da_alloc), milliseconds that would
+        // swamp small files. Without --keep, a trial's files are removed after it (untimed), so
+        // that page-cache memory is reused (large files); with --keep they stay, for many small
+        // files: ext4 scans past recently deleted inodes when it allocates new ones.
+        let stem = dir + "/swift-\(rows)-\(codec.replacingOccurrences(":", "-"))-\(getpid())"
+        var previous: [String] = []
+        var path = ""
 
         var writes: [Double] = [], reads: [Double] = []
         var fileBytes = 0
@@ -76,7 +80,7 @@ struct BenchParquetCommand: ParsableCommand {
         try ParquetCommand.run {
             for t in 0..<(warmup + trials) {
                 let writing = phase != "read" || t == 0
-                if writing { for p in paths { unlink(p) } }
+                let paths = writing ? (0..<iterations).map { "\(stem)-t\(t)-\($0).parquet" } : previous
                 var start = Self.now()
                 for p in paths where writing {
                     let bytes = try ParquetFileWriter.write([batch], schema: batch.schema, options: options)
@@ -91,11 +95,14 @@ struct BenchParquetCommand: ParsableCommand {
                 }
                 let r = (Self.now() - start) / Double(iterations)
                 if t >= warmup { writes.append(w); reads.append(r) }
+                if writing && !keep && t < warmup + trials - 1 { for p in paths { unlink(p) } }
+                previous = paths
+                path = paths[0]
             }
             // Untimed: the file read back equals the batch written (schema included).
             let back = try ParquetFileReader(path: path).readAll()
             roundTrip = back == batch && back.schema == batch.schema
-            for p in paths.dropFirst() { unlink(p) }
+            if !keep { for p in previous.dropFirst() { unlink(p) } }
         }
         let codecName = level.map { "\(parsedCodec.name):\($0)" } ?? parsedCodec.name
         var o = "{\"rows\": \(rows), \"codec\": \"\(codecName)\", \"iterations\": \(iterations), \"warmup\": \(warmup), "
