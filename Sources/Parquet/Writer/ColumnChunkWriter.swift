@@ -209,7 +209,9 @@ struct ColumnChunkWriter {
         let pageType: PageType = options.pageVersion == 2 ? .dataPageV2 : .dataPage
         for e in encodingsUsed { encodingStats.append(PageEncodingStats(pageType: pageType, encoding: e, count: dataPageEncodingCounts[e] ?? 0)) }
         let nullCount = leaf.levelCount - leaf.valueCount
-        let statistics = options.statistics ? ColumnStatisticsBuilder.statistics(column, plan: info.plan, nullCount: nullCount) : nil
+        // Every valid value is in the dictionary when every data page used it.
+        let complete = encodingsUsed == [.rleDictionary] ? dictionary : nil
+        let statistics = options.statistics ? ColumnStatisticsBuilder.statistics(column, plan: info.plan, nullCount: nullCount, dictionary: complete) : nil
         let meta = ColumnMetaData(
             type: info.plan.physicalType, encodings: encodings, pathInSchema: info.path, codec: options.codec,
             numValues: Int64(leaf.levelCount), totalUncompressedSize: Int64(uncompressedTotal),
