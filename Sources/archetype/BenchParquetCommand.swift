@@ -38,6 +38,7 @@ struct BenchParquetCommand: ParsableCommand {
     @Option(help: "Files written and read per trial (times are per file).") var iterations = 1
     @Option(help: "Only read this Parquet file and print its digest (no timing).") var digest: String?
     @Option(help: "Time only this phase (write or read; for profiling), or both.") var phase = "both"
+    @Flag(name: .customLong("no-io"), help: "Profiling: time the library alone (write to bytes in memory, read from them); no files.") var noIO = false
     @Flag(help: "Keep every written file (default: remove each trial's files after it, except the last trial's first file, named in the JSON).") var keep = false
 
     func run() throws {
@@ -76,11 +77,30 @@ struct BenchParquetCommand: ParsableCommand {
 
         var writes: [Double] = [], reads: [Double] = []
         var fileBytes = 0
+        var inMemory = ArrowBuffer.empty
         var roundTrip = true
         try ParquetCommand.run {
             for t in 0..<(warmup + trials) {
                 let writing = phase != "read" || t == 0
                 let paths = writing ? (0..<iterations).map { "\(stem)-t\(t)-\($0).parquet" } : previous
+                if noIO {
+                    var start = Self.now()
+                    var bytes = ArrowBuffer.empty
+                    for _ in 0..<iterations where phase != "read" || t == 0 {
+                        bytes = try ParquetFileWriter.write([batch], schema: batch.schema, options: options)
+                    }
+                    let w = (Self.now() - start) / Double(iterations)
+                    fileBytes = bytes.count
+                    inMemory = bytes
+                    start = Self.now()
+                    for _ in 0..<iterations where phase != "write" {
+                        let back = try ParquetFileReader(bytes: inMemory).readAll()
+                        withExtendedLifetime(back) {}
+                    }
+                    let r = (Self.now() - start) / Double(iterations)
+                    if t >= warmup { writes.append(w); reads.append(r) }
+                    continue
+                }
                 var start = Self.now()
                 for p in paths where writing {
                     let bytes = try ParquetFileWriter.write([batch], schema: batch.schema, options: options)
@@ -100,7 +120,7 @@ struct BenchParquetCommand: ParsableCommand {
                 path = paths[0]
             }
             // Untimed: the file read back equals the batch written (schema included).
-            let back = try ParquetFileReader(path: path).readAll()
+            let back = try (noIO ? ParquetFileReader(bytes: inMemory) : ParquetFileReader(path: path)).readAll()
             roundTrip = back == batch && back.schema == batch.schema
             if !keep { for p in previous.dropFirst() { unlink(p) } }
         }
