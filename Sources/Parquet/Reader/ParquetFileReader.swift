@@ -63,7 +63,7 @@ public final class ParquetFileReader: @unchecked Sendable {
             // The hint: a malformed one is ignored (inference instead), never fatal.
             var hint: Schema? = nil
             if let encoded = metadata.metadataValue(forKey: "ARROW:schema") {
-                hint = try? ArrowIPCSchema.decodeBase64(encoded)
+                hint = try? ArrowSchemaCache.decode(encoded)
             }
             var (fields, usedHint) = try ArrowSchemaInference.fields(parquetSchema, hint: hint)
             // Level trees, checked against the Parquet levels; an inconsistent hint falls back.

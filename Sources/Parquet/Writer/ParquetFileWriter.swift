@@ -128,7 +128,7 @@ public final class ParquetFileWriter {
         for (k, v) in schema.metadata where k != "ARROW:schema" { kv.append(ParquetKeyValue(key: k, value: v)) }
         for (k, v) in options.keyValueMetadata where k != "ARROW:schema" { kv.append(ParquetKeyValue(key: k, value: v)) }
         do {
-            kv.append(ParquetKeyValue(key: "ARROW:schema", value: try ArrowIPCSchema.encodeBase64(schema)))
+            kv.append(ParquetKeyValue(key: "ARROW:schema", value: try ArrowSchemaCache.encode(schema)))
         } catch {
             throw .schema(file: "", detail: "cannot encode ARROW:schema: \(error.message)")
         }
