@@ -85,13 +85,11 @@ struct BenchParquetCommand: ParsableCommand {
                 let paths = writing ? (0..<iterations).map { "\(stem)-t\(t)-\($0).parquet" } : previous
                 if noIO {
                     var start = Self.now()
-                    var bytes = ArrowBuffer.empty
-                    for _ in 0..<iterations where phase != "read" || t == 0 {
-                        bytes = try ParquetFileWriter.write([batch], schema: batch.schema, options: options)
+                    for _ in 0..<iterations where writing {
+                        inMemory = try ParquetFileWriter.write([batch], schema: batch.schema, options: options)
                     }
                     let w = (Self.now() - start) / Double(iterations)
-                    fileBytes = bytes.count
-                    inMemory = bytes
+                    fileBytes = inMemory.count
                     start = Self.now()
                     for _ in 0..<iterations where phase != "write" {
                         let back = try ParquetFileReader(bytes: inMemory).readAll()
@@ -209,9 +207,10 @@ enum BenchHistoryTable {
         let y = PrimitiveBuilder<Double>(capacity: n)
         let dx = PrimitiveBuilder<Double>(capacity: n)
         let dy = PrimitiveBuilder<Double>(capacity: n)
+        let worldBytes = Array("bench-world".utf8), runBytes = Array("bench-run".utf8)
         for i in 0..<n {
-            world.append("bench-world")
-            run.append("bench-run")
+            worldBytes.withUnsafeBytes { world.append(utf8: $0) }
+            runBytes.withUnsafeBytes { run.append(utf8: $0) }
             ids.append(Int32(i + 1))
             tick.append(7)
             active.append(true)
