@@ -51,6 +51,29 @@ import Testing
         #expect(stats.minValue == ColumnStatisticsBuilder.bytes(-Double.infinity) && stats.maxValue == ColumnStatisticsBuilder.bytes(-Double.infinity))
     }
 
+    @Test func booleanBounds() throws {
+        let cases: [([Bool?], [UInt8]?, [UInt8]?)] = [
+            (Array(repeating: true, count: 100), [1], [1]),
+            (Array(repeating: false, count: 70), [0], [0]),
+            (Array(repeating: true, count: 99) + [false], [0], [1]),
+            ([nil, true, nil, true], [1], [1]),
+            ([false, nil, nil], [0], [0]),
+            ([nil, nil], nil, nil),
+        ]
+        for (values, mn, mx) in cases {
+            let stats = try Self.statistics(ArrayData.from(values), type: .boolean)
+            #expect(stats.minValue == mn && stats.maxValue == mx, "\(values)")
+        }
+        // A slice whose bits start mid-byte.
+        let schema = Schema([Field("v", .boolean, nullable: false)])
+        let all = try RecordBatch(schema: schema, columns: [ArrayData.from([false, false, false] + Array(repeating: true, count: 20))])
+        var options = ParquetWriterOptions()
+        options.maxRowGroupRows = 20
+        let reader = try ParquetFileReader(bytes: try ParquetFileWriter.write([all.slice(offset: 3, length: 20)], schema: schema, options: options))
+        let stats = reader.metadata.rowGroups[0].columns[0].metaData!.statistics!
+        #expect(stats.minValue == [1] && stats.maxValue == [1])
+    }
+
     /// Byte-array bounds with the dictionary on, off, and falling back to PLAIN mid-chunk, under
     /// every codec (uncompressed pages take the direct PLAIN path).
     @Test(arguments: [CompressionCodec.uncompressed, .snappy], [1, 2])

@@ -119,6 +119,9 @@ struct ColumnChunkWriter {
             // the chunk right after the header and the levels (`direct` is their size).
             let raw = options.codec == .uncompressed
             var direct: Int? = nil
+            // Compressed PLAIN fixed-width values without nulls are compressed straight from the
+            // Arrow buffer when nothing precedes them in the compressed bytes (no levels, or v2).
+            var borrowed: UnsafeRawBufferPointer? = nil
             if dictionaryActive, let dict = dictionary {
                 let indices = scratch.indices
                 indices.resize(to: 0)
@@ -132,11 +135,14 @@ struct ColumnChunkWriter {
             } else if raw, valueEncoding == .plain, let size = plainSize(column, from: slotStart, count: slotCount, filter: filter) {
                 direct = size
                 encoding = .plain
+            } else if !raw, valuesStart == 0 || v2, valueEncoding == .plain, filter == nil, case .fixed(let b, let w, let off) = column.storage {
+                borrowed = UnsafeRawBufferPointer(start: b.baseAddress + (off &+ slotStart) &* w, count: slotCount &* w)
+                encoding = .plain
             } else {
                 try encodeValues(column, from: slotStart, count: slotCount, filter: filter, encoding: valueEncoding, into: body)
                 encoding = valueEncoding
             }
-            let valuesLength = direct ?? body.count - valuesStart
+            let valuesLength = direct ?? borrowed?.count ?? body.count - valuesStart
             let pageBytes = valuesStart + valuesLength
             guard pageBytes <= Int(Int32.max) else {
                 throw .limitExceeded(file: "", what: "page size", value: pageBytes, limit: Int(Int32.max))
@@ -156,7 +162,7 @@ struct ColumnChunkWriter {
                 let isCompressed = !raw
                 if isCompressed {
                     compressed.append(contentsOf: UnsafeRawBufferPointer(start: body.baseAddress, count: valuesStart))
-                    let valueBytes = UnsafeRawBufferPointer(start: body.baseAddress + valuesStart, count: valuesLength)
+                    let valueBytes = borrowed ?? UnsafeRawBufferPointer(start: body.baseAddress + valuesStart, count: valuesLength)
                     _ = try compressor.compress(valueBytes, into: compressed)
                 }
                 header = PageHeader(type: .dataPageV2, uncompressedPageSize: Int32(pageBytes), compressedPageSize: Int32(raw ? pageBytes : compressed.count),
@@ -165,7 +171,7 @@ struct ColumnChunkWriter {
                                                                        repetitionLevelsByteLength: Int32(repBytes), isCompressed: isCompressed))
             } else {
                 if !raw {
-                    _ = try compressor.compress(UnsafeRawBufferPointer(start: body.baseAddress, count: body.count), into: compressed)
+                    _ = try compressor.compress(borrowed ?? UnsafeRawBufferPointer(start: body.baseAddress, count: body.count), into: compressed)
                 }
                 header = PageHeader(type: .dataPage, uncompressedPageSize: Int32(pageBytes), compressedPageSize: Int32(raw ? pageBytes : compressed.count),
                                     dataPageHeader: DataPageHeader(numValues: Int32(end - start), encoding: encoding))

@@ -36,6 +36,11 @@ enum ColumnStatisticsBuilder {
             return nil
         case .booleans(let b, let off):
             var sawFalse = false, sawTrue = false
+            if c.validity == nil {
+                guard n > 0 else { return nil }
+                let trues = Bitmap.countSetBits(b.baseAddress, offset: off, length: n)
+                return ([trues < n ? 0 : 1], [trues > 0 ? 1 : 0])
+            }
             for i in 0..<n where c.isValid(i) {
                 if Bitmap.get(b.baseAddress, off + i) { sawTrue = true } else { sawFalse = true }
                 if sawTrue && sawFalse { break }
