@@ -59,6 +59,22 @@ struct ColumnChunkReader {
         let data = MutableBuffer()
         if largeOffsets { offsets.append(Int64(0)) } else { offsets.append(Int32(0)) }
         let byteOutput = ByteArrayOutput(offsets: offsets, data: data, largeOffsets: largeOffsets)
+        // Room for every value up front (no growth copies), within the per-page allocation
+        // limit a hostile chunk could already reach; byte-array data is sized after its first
+        // page.
+        let reservationLimit = Swift.min(options.maxPageBytes, MutableBuffer.maximumCapacity)
+        func reservation(_ perValue: Int) -> Int {
+            let (bytes, overflow) = totalLevels.multipliedReportingOverflow(by: perValue)
+            return overflow ? reservationLimit : Swift.min(bytes, reservationLimit)
+        }
+        switch column.physicalType {
+        case .boolean: break
+        case .byteArray: offsets.reserve(reservation(largeOffsets ? 8 : 4))
+        case .int32, .float: fixed.reserve(reservation(4))
+        case .int64, .double, .int96: fixed.reserve(reservation(8))
+        case .fixedLenByteArray: fixed.reserve(reservation(Swift.max(column.typeLength, 0)))
+        }
+        var dataReserved = false
         var valueCount = 0
         var fixedDictionary: FixedWidthDictionary?
         var byteDictionary: ByteArrayDictionary?
@@ -195,6 +211,12 @@ struct ColumnChunkReader {
                     case .byteArray:
                         var decoder = try ByteArrayValueDecoder(encoding: encoding, data: valuesBytes, valueCount: nonNull, dictionary: byteDictionary)
                         try decoder.decode(nonNull, into: byteOutput)
+                        if !dataReserved && levelCount + n < totalLevels {
+                            // The rest of the chunk at this page's bytes per level entry.
+                            dataReserved = true
+                            let perLevel = Swift.max(1, (data.count + n - 1) / Swift.max(n, 1))
+                            data.reserve(Swift.min(reservation(perLevel), byteOutput.dataLimit) - data.count)
+                        }
                     default:
                         var decoder = try FixedWidthValueDecoder(physicalType: column.physicalType, typeLength: column.typeLength, encoding: encoding,
                                                                  data: valuesBytes, valueCount: nonNull, dictionary: fixedDictionary)
