@@ -11,6 +11,9 @@ struct DecodedColumnChunk {
     var levelCount: Int
     /// The non-null values.
     var values: PhysicalValues
+    /// BYTE_ARRAY values known to be valid UTF-8 strings: every data page was dictionary-encoded
+    /// and every dictionary entry is valid UTF-8, so each value (a copy of one) is too.
+    var utf8Checked = false
 }
 
 /// Reads the pages of one column chunk: dictionary page, data pages v1 and v2, with every size
@@ -75,6 +78,7 @@ struct ColumnChunkReader {
         case .fixedLenByteArray: fixed.reserve(reservation(Swift.max(column.typeLength, 0)))
         }
         var dataReserved = false
+        var onlyDictionaryPages = true
         var valueCount = 0
         var fixedDictionary: FixedWidthDictionary?
         var byteDictionary: ByteArrayDictionary?
@@ -209,6 +213,7 @@ struct ColumnChunkReader {
                         var decoder = try BooleanValueDecoder(encoding: encoding, data: valuesBytes, valueCount: nonNull)
                         try decoder.decode(nonNull, into: &bits)
                     case .byteArray:
+                        if encoding != .rleDictionary && encoding != .plainDictionary { onlyDictionaryPages = false }
                         var decoder = try ByteArrayValueDecoder(encoding: encoding, data: valuesBytes, valueCount: nonNull, dictionary: byteDictionary)
                         try decoder.decode(nonNull, into: byteOutput)
                         if !dataReserved && levelCount + n < totalLevels {
@@ -245,7 +250,13 @@ struct ColumnChunkReader {
         }
         // Every entry at the max definition level: no levels needed downstream.
         if valueCount == levelCount { def = [] }
-        return DecodedColumnChunk(def: def, rep: rep, levelCount: levelCount, values: values)
+        var decoded = DecodedColumnChunk(def: def, rep: rep, levelCount: levelCount, values: values)
+        if column.physicalType == .byteArray, onlyDictionaryPages, let d = byteDictionary, options.validateUTF8 {
+            // Checking the (few) entries spares checking the (many) values.
+            let entries = ArrayData(unchecked: .utf8, length: d.count, nullCount: 0, buffers: [nil, d.offsets, d.data])
+            decoded.utf8Checked = (try? entries.validate()) != nil
+        }
+        return decoded
     }
 
     static func emptyValues(_ column: ColumnDescriptor, largeOffsets: Bool) -> PhysicalValues {

@@ -163,7 +163,8 @@ public final class ParquetFileReader: @unchecked Sendable {
                         let location = "row group \(index), column \(column.dottedPath)"
                         do throws(ParquetError) {
                             let chunk = try reader.read(group.columns[i], column: column, largeOffsets: LeafConversion.wantsLargeOffsets(leafTypes[i]))
-                            let dense = try conversions[i].apply(chunk.values, target: leafTypes[i], column: column.dottedPath, validateUTF8: options.validateUTF8)
+                            let dense = try conversions[i].apply(chunk.values, target: leafTypes[i], column: column.dottedPath,
+                                                                 validateUTF8: options.validateUTF8 && !chunk.utf8Checked)
                             byIndex[i] = DecodedLeaf(def: chunk.def, rep: chunk.rep, levelCount: chunk.levelCount, values: dense)
                         } catch {
                             throw error.at(location)
