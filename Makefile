@@ -1,6 +1,6 @@
 # Archetype: build the native library, run the Swift and the Python tests.
 #
-#   make test   debug build + `swift test`, release library, Python tests against it
+#   make test   debug build + `swift test`, release library and CLI, Python tests against them
 #   make lint   ruff over python/ and bench/
 #
 # The release library is built with the default scratch path (.build/release); `swift test`
@@ -19,6 +19,7 @@ else
 LIB_FILE := libArchetypeFFI.so
 endif
 RELEASE_LIB := .build/release/$(LIB_FILE)
+RELEASE_CLI := .build/release/archetype
 NATIVE_DIR := python/src/archetype/_native
 
 .PHONY: test build build-debug build-release native swift-test python-test venv lint clean
@@ -32,6 +33,7 @@ build-debug:
 
 build-release:
 	$(SWIFT) build -c release --product ArchetypeFFI
+	$(SWIFT) build -c release --product archetype
 
 # Copy the library into the package (python.md §1.3, location 2) for an editable install.
 native: build-release
@@ -49,9 +51,10 @@ $(VENV)/.archetype-installed: python/pyproject.toml
 	$(VPY) -m pip install -q -e "./python[test]"
 	touch $@
 
+# ARCHETYPE_CLI: the `archetype` binary the Parquet interop tests run (python/tests/test_parquet_*).
 python-test: venv build-release
-	ARCHETYPE_NATIVE_LIB="$(abspath $(RELEASE_LIB))" ARCHETYPE_NATIVE_CORE=required \
-	SWIFT_BACKTRACE=enable=no $(VPY) -m pytest -q python/tests
+	ARCHETYPE_NATIVE_LIB="$(abspath $(RELEASE_LIB))" ARCHETYPE_CLI="$(abspath $(RELEASE_CLI))" \
+	ARCHETYPE_NATIVE_CORE=required SWIFT_BACKTRACE=enable=no $(VPY) -m pytest -q python/tests
 
 lint: venv
 	test -x $(VENV)/bin/ruff || $(VPY) -m pip install -q -e "./python[test,lint]"

@@ -88,6 +88,18 @@ public final class MutableBuffer {
         _count &+= n
     }
 
+    /// Grows the written size by `n` bytes without initialising them and returns their start.
+    ///
+    /// The caller writes every one of these bytes, or gives the unwritten tail back with
+    /// ``resize(to:)`` (shrinking never touches memory), before the buffer is read or frozen.
+    @inlinable
+    public func extendUninitialized(by n: Int) -> UnsafeMutableRawPointer {
+        reserve(n)
+        let p = pointer + _count
+        _count &+= Swift.max(n, 0)
+        return p
+    }
+
     /// Sets the written size to `newCount` bytes, zero-filling any growth.
     @inlinable
     public func resize(to newCount: Int) {

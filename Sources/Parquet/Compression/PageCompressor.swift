@@ -5,7 +5,7 @@ import CZlib
 import CZstd
 
 /// Compresses pages with one codec and level, reusing its codec contexts (a zstd compression
-/// context, a zlib deflate stream) and an output buffer across pages.
+/// context, a zlib deflate stream) across pages.
 ///
 /// Writable codecs (store.md §9.6): UNCOMPRESSED, SNAPPY (raw block), GZIP (one gzip member,
 /// RFC 1952, levels 1–9, default 6), ZSTD (one frame, levels 1–22, default 1), LZ4_RAW (LZ4
@@ -15,7 +15,6 @@ public final class PageCompressor {
     public let codec: CompressionCodec
     /// The level in use (GZIP and ZSTD; nil for the others).
     public let level: Int?
-    let scratch = MutableBuffer()
     var zstream: UnsafeMutablePointer<z_stream>?
     var zstd: OpaquePointer?
 
@@ -51,8 +50,21 @@ public final class PageCompressor {
             return n
         }
         let bound = try PageCompression.maxCompressedSize(codec, inputSize: n)
-        if scratch.count < bound { scratch.resize(to: bound) }
-        let dst = scratch.baseAddress
+        // Straight into the sink's spare room (no copy), trimmed to the size produced.
+        let start = sink.count
+        let dst = sink.extendUninitialized(by: bound)
+        do throws(ParquetError) {
+            let produced = try compress(src, n, dst, bound)
+            sink.resize(to: start &+ produced)
+            return produced
+        } catch {
+            sink.resize(to: start)
+            throw error
+        }
+    }
+
+    /// Compresses `n` bytes at `src` into the `bound` bytes at `dst`; returns the size produced.
+    func compress(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutableRawPointer, _ bound: Int) throws(ParquetError) -> Int {
         let produced: Int
         switch codec {
         case .snappy:
@@ -78,7 +90,6 @@ public final class PageCompressor {
         default:
             throw .unsupported("codec \(codec.name) for writing")
         }
-        sink.append(contentsOf: UnsafeRawBufferPointer(start: dst, count: produced))
         return produced
     }
 

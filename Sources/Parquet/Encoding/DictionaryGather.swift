@@ -120,10 +120,9 @@ extension RLEHybridDecoder {
             var done = 0
             while done < count {
                 if repeatRemaining > 0 {
-                    let n = Swift.min(repeatRemaining, count &- done, RLEHybridDecoder.gatherChunk)
+                    let n = Swift.min(repeatRemaining, count &- done)
                     guard Int(repeatValue) < dictCount else { throw indexError(repeatValue, dictCount) }
-                    idx.update(repeating: repeatValue, count: n)
-                    try ByteArrayGather.emit(idx, n, dictionary, output)
+                    try ByteArrayGather.emitRepeated(Int(repeatValue), n, dictionary, output)
                     repeatRemaining &-= n
                     done &+= n
                 } else if literalIndex < literalEnd {
@@ -145,6 +144,46 @@ extension RLEHybridDecoder {
 
 /// Copies dictionary entries selected by checked indices into Arrow offsets and data.
 enum ByteArrayGather {
+    /// Appends entry `i` (below the dictionary size) `n` times to `output`: the bytes are
+    /// copied once and then doubled, the offsets are an arithmetic progression.
+    ///
+    /// - Complexity: O(*n* + *n* × the entry's length), with `memcpy` doing the bytes.
+    static func emitRepeated(_ i: Int, _ n: Int, _ dictionary: ByteArrayDictionary, _ output: ByteArrayOutput) throws(ParquetError) {
+        guard n > 0 else { return }
+        let offs = dictionary.offsets.baseAddress.assumingMemoryBound(to: Int32.self)
+        let s = Int(offs[i])
+        let len = Int(offs[i &+ 1]) &- s
+        let (total, overflow) = len.multipliedReportingOverflow(by: n)
+        guard !overflow else {
+            throw .limitExceeded(file: "", what: "decoded byte array data", value: Int.max, limit: output.dataLimit)
+        }
+        try output.checkRoom(total)
+        let data = output.data
+        let dataStart = data.count
+        if total > 0 {
+            let dst = data.extendUninitialized(by: total)
+            dst.copyMemory(from: dictionary.data.baseAddress + s, byteCount: len)
+            var filled = len
+            while filled < total {
+                let k = Swift.min(filled, total &- filled)
+                (dst + filled).copyMemory(from: dst, byteCount: k)
+                filled &+= k
+            }
+        }
+        let first = output.offsetBase &+ dataStart
+        if output.largeOffsets {
+            output.offsets.appendValues(n, as: Int64.self) { o in
+                for k in 0..<n { o[k] = Int64(first &+ (k &+ 1) &* len) }
+            }
+        } else {
+            // Below Int32.max: checkRoom bounds the data (and so every end offset) for Int32.
+            output.offsets.appendValues(n, as: Int32.self) { o in
+                let base = Int32(truncatingIfNeeded: first), step = Int32(truncatingIfNeeded: len)
+                for k in 0..<n { o[k] = base &+ Int32(truncatingIfNeeded: k &+ 1) &* step }
+            }
+        }
+    }
+
     /// Bytes that may be read past an entry's start and written past a value's end (the
     /// dictionary's data and the output both have this much slack).
     static let slack = 32

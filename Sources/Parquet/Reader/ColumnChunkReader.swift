@@ -11,6 +11,9 @@ struct DecodedColumnChunk {
     var levelCount: Int
     /// The non-null values.
     var values: PhysicalValues
+    /// BYTE_ARRAY values known to be valid UTF-8 strings: every data page was dictionary-encoded
+    /// and every dictionary entry is valid UTF-8, so each value (a copy of one) is too.
+    var utf8Checked = false
 }
 
 /// Reads the pages of one column chunk: dictionary page, data pages v1 and v2, with every size
@@ -59,6 +62,23 @@ struct ColumnChunkReader {
         let data = MutableBuffer()
         if largeOffsets { offsets.append(Int64(0)) } else { offsets.append(Int32(0)) }
         let byteOutput = ByteArrayOutput(offsets: offsets, data: data, largeOffsets: largeOffsets)
+        // Room for every value up front (no growth copies), within the per-page allocation
+        // limit a hostile chunk could already reach; byte-array data is sized after its first
+        // page.
+        let reservationLimit = Swift.min(options.maxPageBytes, MutableBuffer.maximumCapacity)
+        func reservation(_ perValue: Int) -> Int {
+            let (bytes, overflow) = totalLevels.multipliedReportingOverflow(by: perValue)
+            return overflow ? reservationLimit : Swift.min(bytes, reservationLimit)
+        }
+        switch column.physicalType {
+        case .boolean: break
+        case .byteArray: offsets.reserve(reservation(largeOffsets ? 8 : 4))
+        case .int32, .float: fixed.reserve(reservation(4))
+        case .int64, .double, .int96: fixed.reserve(reservation(8))
+        case .fixedLenByteArray: fixed.reserve(reservation(Swift.max(column.typeLength, 0)))
+        }
+        var dataReserved = false
+        var onlyDictionaryPages = true
         var valueCount = 0
         var fixedDictionary: FixedWidthDictionary?
         var byteDictionary: ByteArrayDictionary?
@@ -193,8 +213,15 @@ struct ColumnChunkReader {
                         var decoder = try BooleanValueDecoder(encoding: encoding, data: valuesBytes, valueCount: nonNull)
                         try decoder.decode(nonNull, into: &bits)
                     case .byteArray:
+                        if encoding != .rleDictionary && encoding != .plainDictionary { onlyDictionaryPages = false }
                         var decoder = try ByteArrayValueDecoder(encoding: encoding, data: valuesBytes, valueCount: nonNull, dictionary: byteDictionary)
                         try decoder.decode(nonNull, into: byteOutput)
+                        if !dataReserved && levelCount + n < totalLevels {
+                            // The rest of the chunk at this page's bytes per level entry.
+                            dataReserved = true
+                            let perLevel = Swift.max(1, (data.count + n - 1) / Swift.max(n, 1))
+                            data.reserve(Swift.min(reservation(perLevel), byteOutput.dataLimit) - data.count)
+                        }
                     default:
                         var decoder = try FixedWidthValueDecoder(physicalType: column.physicalType, typeLength: column.typeLength, encoding: encoding,
                                                                  data: valuesBytes, valueCount: nonNull, dictionary: fixedDictionary)
@@ -223,7 +250,13 @@ struct ColumnChunkReader {
         }
         // Every entry at the max definition level: no levels needed downstream.
         if valueCount == levelCount { def = [] }
-        return DecodedColumnChunk(def: def, rep: rep, levelCount: levelCount, values: values)
+        var decoded = DecodedColumnChunk(def: def, rep: rep, levelCount: levelCount, values: values)
+        if column.physicalType == .byteArray, onlyDictionaryPages, let d = byteDictionary, options.validateUTF8 {
+            // Checking the (few) entries spares checking the (many) values.
+            let entries = ArrayData(unchecked: .utf8, length: d.count, nullCount: 0, buffers: [nil, d.offsets, d.data])
+            decoded.utf8Checked = (try? entries.validate()) != nil
+        }
+        return decoded
     }
 
     static func emptyValues(_ column: ColumnDescriptor, largeOffsets: Bool) -> PhysicalValues {

@@ -63,7 +63,7 @@ public final class ParquetFileReader: @unchecked Sendable {
             // The hint: a malformed one is ignored (inference instead), never fatal.
             var hint: Schema? = nil
             if let encoded = metadata.metadataValue(forKey: "ARROW:schema") {
-                hint = try? ArrowIPCSchema.decodeBase64(encoded)
+                hint = try? ArrowSchemaCache.decode(encoded)
             }
             var (fields, usedHint) = try ArrowSchemaInference.fields(parquetSchema, hint: hint)
             // Level trees, checked against the Parquet levels; an inconsistent hint falls back.
@@ -163,7 +163,8 @@ public final class ParquetFileReader: @unchecked Sendable {
                         let location = "row group \(index), column \(column.dottedPath)"
                         do throws(ParquetError) {
                             let chunk = try reader.read(group.columns[i], column: column, largeOffsets: LeafConversion.wantsLargeOffsets(leafTypes[i]))
-                            let dense = try conversions[i].apply(chunk.values, target: leafTypes[i], column: column.dottedPath, validateUTF8: options.validateUTF8)
+                            let dense = try conversions[i].apply(chunk.values, target: leafTypes[i], column: column.dottedPath,
+                                                                 validateUTF8: options.validateUTF8 && !chunk.utf8Checked)
                             byIndex[i] = DecodedLeaf(def: chunk.def, rep: chunk.rep, levelCount: chunk.levelCount, values: dense)
                         } catch {
                             throw error.at(location)

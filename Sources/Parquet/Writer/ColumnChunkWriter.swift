@@ -49,15 +49,16 @@ struct ColumnChunkWriter {
         let perEntry = Swift.max(1, estimatedBytesPerEntry(column, leaf))
         let entriesPerPage = Swift.max(1, options.dataPageBytes / perEntry)
 
-        var pages: [(header: [UInt8], body: ArrowBuffer?, range: Range<Int>)] = []
-        let pageData = MutableBuffer()
+        // Without a dictionary the data pages go straight into the file; with one they wait in
+        // `pageData` for the dictionary page, which comes first but is known only at the end.
+        let chunkStart = file.count
+        let pageData = dictionary == nil ? file : MutableBuffer()
         var uncompressedTotal = 0
         var encodingsUsed: [Encoding] = []
         var dataPageEncodingCounts: [Encoding: Int32] = [:]
         var dictionaryActive = dictionary != nil
         var valueCursor = 0   // nested: dense values written so far
         var start = 0
-        if entries == 0 { pages.reserveCapacity(0) }
         while start < entries {
             var end = Swift.min(entries, start + entriesPerPage)
             if !leaf.rep.isEmpty {
@@ -113,6 +114,14 @@ struct ColumnChunkWriter {
             }
             let valuesStart = body.count
             let encoding: Encoding
+            // Uncompressed pages are framed straight from `body` (no copy), and their PLAIN
+            // values, when their size is known up front, skip `body` too: they are encoded into
+            // the chunk right after the header and the levels (`direct` is their size).
+            let raw = options.codec == .uncompressed
+            var direct: Int? = nil
+            // Compressed PLAIN fixed-width values without nulls are compressed straight from the
+            // Arrow buffer when nothing precedes them in the compressed bytes (no levels, or v2).
+            var borrowed: UnsafeRawBufferPointer? = nil
             if dictionaryActive, let dict = dictionary {
                 let indices = scratch.indices
                 indices.resize(to: 0)
@@ -123,11 +132,21 @@ struct ColumnChunkWriter {
                 encoding = .rleDictionary
                 // Fall back to PLAIN for the following pages once the dictionary is too large.
                 if dict.plainByteSize > options.maxDictionaryBytes { dictionaryActive = false }
+            } else if raw, valueEncoding == .plain, let size = plainSize(column, from: slotStart, count: slotCount, filter: filter) {
+                direct = size
+                encoding = .plain
+            } else if !raw, valuesStart == 0 || v2, valueEncoding == .plain, filter == nil, case .fixed(let b, let w, let off) = column.storage {
+                borrowed = UnsafeRawBufferPointer(start: b.baseAddress + (off &+ slotStart) &* w, count: slotCount &* w)
+                encoding = .plain
             } else {
                 try encodeValues(column, from: slotStart, count: slotCount, filter: filter, encoding: valueEncoding, into: body)
                 encoding = valueEncoding
             }
-            let valuesLength = body.count - valuesStart
+            let valuesLength = direct ?? borrowed?.count ?? body.count - valuesStart
+            let pageBytes = valuesStart + valuesLength
+            guard pageBytes <= Int(Int32.max) else {
+                throw .limitExceeded(file: "", what: "page size", value: pageBytes, limit: Int(Int32.max))
+            }
 
             // Compress and frame.
             let header: PageHeader
@@ -140,32 +159,38 @@ struct ColumnChunkWriter {
             }
             if v2 {
                 // Levels stay uncompressed; only values are compressed.
-                compressed.append(contentsOf: UnsafeRawBufferPointer(start: body.baseAddress, count: valuesStart))
-                let valueBytes = UnsafeRawBufferPointer(start: body.baseAddress + valuesStart, count: valuesLength)
-                let isCompressed = options.codec != .uncompressed
-                if isCompressed { _ = try compressor.compress(valueBytes, into: compressed) } else { compressed.append(contentsOf: valueBytes) }
-                header = PageHeader(type: .dataPageV2, uncompressedPageSize: Int32(body.count), compressedPageSize: Int32(compressed.count),
+                let isCompressed = !raw
+                if isCompressed {
+                    compressed.append(contentsOf: UnsafeRawBufferPointer(start: body.baseAddress, count: valuesStart))
+                    let valueBytes = borrowed ?? UnsafeRawBufferPointer(start: body.baseAddress + valuesStart, count: valuesLength)
+                    _ = try compressor.compress(valueBytes, into: compressed)
+                }
+                header = PageHeader(type: .dataPageV2, uncompressedPageSize: Int32(pageBytes), compressedPageSize: Int32(raw ? pageBytes : compressed.count),
                                     dataPageHeaderV2: DataPageHeaderV2(numValues: Int32(end - start), numNulls: Int32(pageNulls), numRows: Int32(records),
                                                                        encoding: encoding, definitionLevelsByteLength: Int32(defBytes),
                                                                        repetitionLevelsByteLength: Int32(repBytes), isCompressed: isCompressed))
             } else {
-                if options.codec == .uncompressed {
-                    compressed.append(contentsOf: UnsafeRawBufferPointer(start: body.baseAddress, count: body.count))
-                } else {
-                    _ = try compressor.compress(UnsafeRawBufferPointer(start: body.baseAddress, count: body.count), into: compressed)
+                if !raw {
+                    _ = try compressor.compress(borrowed ?? UnsafeRawBufferPointer(start: body.baseAddress, count: body.count), into: compressed)
                 }
-                header = PageHeader(type: .dataPage, uncompressedPageSize: Int32(body.count), compressedPageSize: Int32(compressed.count),
+                header = PageHeader(type: .dataPage, uncompressedPageSize: Int32(pageBytes), compressedPageSize: Int32(raw ? pageBytes : compressed.count),
                                     dataPageHeader: DataPageHeader(numValues: Int32(end - start), encoding: encoding))
             }
-            guard body.count <= Int(Int32.max), compressed.count <= Int(Int32.max) else {
-                throw .limitExceeded(file: "", what: "page size", value: body.count, limit: Int(Int32.max))
+            guard compressed.count <= Int(Int32.max) else {
+                throw .limitExceeded(file: "", what: "page size", value: compressed.count, limit: Int(Int32.max))
             }
             let headerBytes = header.encoded()
-            let pageStart = pageData.count
             headerBytes.withUnsafeBytes { pageData.append(contentsOf: $0) }
-            pageData.append(contentsOf: UnsafeRawBufferPointer(start: compressed.baseAddress, count: compressed.count))
-            pages.append((headerBytes, nil, pageStart..<pageData.count))
-            uncompressedTotal += headerBytes.count + body.count
+            let framed = raw ? body : compressed
+            pageData.append(contentsOf: UnsafeRawBufferPointer(start: framed.baseAddress, count: framed.count))
+            if let size = direct {
+                let before = pageData.count
+                try encodeValues(column, from: slotStart, count: slotCount, filter: filter, encoding: .plain, into: pageData)
+                guard pageData.count - before == size else {
+                    throw .schema(file: "", detail: "internal error: column \(dotted): \(pageData.count - before) PLAIN bytes, \(size) expected")
+                }
+            }
+            uncompressedTotal += headerBytes.count + pageBytes
             if !encodingsUsed.contains(encoding) { encodingsUsed.append(encoding) }
             dataPageEncodingCounts[encoding, default: 0] += 1
             start = end
@@ -175,7 +200,6 @@ struct ColumnChunkWriter {
         }
 
         // Dictionary page first, then the data pages.
-        let chunkStart = file.count
         var dictionaryOffset: Int64? = nil
         var encodingStats: [PageEncodingStats] = []
         if let dict = dictionary, encodingsUsed.contains(.rleDictionary) {
@@ -198,8 +222,13 @@ struct ColumnChunkWriter {
             uncompressedTotal += headerBytes.count + plain.count
             encodingStats.append(PageEncodingStats(pageType: .dictionaryPage, encoding: .plain, count: 1))
         }
-        let dataStart = file.count
-        file.append(contentsOf: UnsafeRawBufferPointer(start: pageData.baseAddress, count: pageData.count))
+        let dataStart: Int
+        if pageData === file {
+            dataStart = chunkStart
+        } else {
+            dataStart = file.count
+            file.append(contentsOf: UnsafeRawBufferPointer(start: pageData.baseAddress, count: pageData.count))
+        }
         let chunkEnd = file.count
 
         var encodings: [Encoding] = []
@@ -209,7 +238,9 @@ struct ColumnChunkWriter {
         let pageType: PageType = options.pageVersion == 2 ? .dataPageV2 : .dataPage
         for e in encodingsUsed { encodingStats.append(PageEncodingStats(pageType: pageType, encoding: e, count: dataPageEncodingCounts[e] ?? 0)) }
         let nullCount = leaf.levelCount - leaf.valueCount
-        let statistics = options.statistics ? ColumnStatisticsBuilder.statistics(column, plan: info.plan, nullCount: nullCount) : nil
+        // Every valid value is in the dictionary when every data page used it.
+        let complete = encodingsUsed == [.rleDictionary] ? dictionary : nil
+        let statistics = options.statistics ? ColumnStatisticsBuilder.statistics(column, plan: info.plan, nullCount: nullCount, dictionary: complete) : nil
         let meta = ColumnMetaData(
             type: info.plan.physicalType, encodings: encodings, pathInSchema: info.path, codec: options.codec,
             numValues: Int64(leaf.levelCount), totalUncompressedSize: Int64(uncompressedTotal),
@@ -231,6 +262,23 @@ struct ColumnChunkWriter {
             guard column.count > 0 else { return 8 }
             let bytes = Int(o.load(off + column.count, as: Int64.self)) - Int(o.load(off, as: Int64.self))
             return 4 + bytes / column.count
+        }
+    }
+
+    /// The size of the PLAIN encoding of slots `s..<s+n` (only the valid ones), when it is known
+    /// without encoding them (nil for byte arrays with nulls).
+    func plainSize(_ c: PhysicalColumn, from s: Int, count n: Int, filter: ValidityFilter?) -> Int? {
+        let valid = filter?.validCount(n) ?? n
+        switch c.storage {
+        case .none: return 0
+        case .booleans: return (valid &+ 7) / 8
+        case .fixed(_, let w, _): return valid &* w
+        case .byteArrays32(let o, _, let off):
+            guard filter == nil else { return nil }
+            return 4 &* n &+ Int(o.load(off &+ s &+ n, as: Int32.self)) &- Int(o.load(off &+ s, as: Int32.self))
+        case .byteArrays64(let o, _, let off):
+            guard filter == nil else { return nil }
+            return 4 &* n &+ Int(o.load(off &+ s &+ n, as: Int64.self)) &- Int(o.load(off &+ s, as: Int64.self))
         }
     }
 

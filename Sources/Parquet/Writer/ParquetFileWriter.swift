@@ -72,6 +72,9 @@ public final class ParquetFileWriter {
     }
 
     func writeRowGroup(_ batch: RecordBatch) throws(ParquetError) {
+        // Room for the row group up front, rather than growing (and copying) the file buffer
+        // as the pages arrive: about its values' PLAIN size (compressed pages need less).
+        output.reserve(Self.estimatedBytes(batch))
         var chunks: [ColumnChunk] = []
         chunks.reserveCapacity(leafInfos.count)
         var leafIndex = 0
@@ -98,6 +101,25 @@ public final class ParquetFileWriter {
         rows += Int64(batch.length)
     }
 
+    /// About the PLAIN size of the values of `batch`'s flat columns (nested columns count 0).
+    static func estimatedBytes(_ batch: RecordBatch) -> Int {
+        var total = 1 << 16
+        for c in batch.columns {
+            let n = c.length
+            switch c.type.layout {
+            case .boolean: total &+= n / 8
+            case .fixedWidth(let w): total &+= n &* w
+            case .variableBinary(let w):
+                guard c.buffers.count > 1, let o = c.buffers[1], o.count >= (c.offset &+ n &+ 1) &* w else { continue }
+                let bytes = w == 4 ? Int(o.load(c.offset &+ n, as: Int32.self)) &- Int(o.load(c.offset, as: Int32.self))
+                    : Int(o.load(c.offset &+ n, as: Int64.self)) &- Int(o.load(c.offset, as: Int64.self))
+                total &+= 4 &* n &+ Swift.max(bytes, 0)
+            default: continue
+            }
+        }
+        return Swift.min(total, MutableBuffer.maximumCapacity / 2)
+    }
+
     /// Appends the footer and returns the file's bytes. The writer cannot be used afterwards.
     public func finish() throws(ParquetError) -> ArrowBuffer {
         guard !finished else { throw .schema(file: "", detail: "the writer is finished") }
@@ -106,7 +128,7 @@ public final class ParquetFileWriter {
         for (k, v) in schema.metadata where k != "ARROW:schema" { kv.append(ParquetKeyValue(key: k, value: v)) }
         for (k, v) in options.keyValueMetadata where k != "ARROW:schema" { kv.append(ParquetKeyValue(key: k, value: v)) }
         do {
-            kv.append(ParquetKeyValue(key: "ARROW:schema", value: try ArrowIPCSchema.encodeBase64(schema)))
+            kv.append(ParquetKeyValue(key: "ARROW:schema", value: try ArrowSchemaCache.encode(schema)))
         } catch {
             throw .schema(file: "", detail: "cannot encode ARROW:schema: \(error.message)")
         }

@@ -23,6 +23,14 @@ struct PhysicalColumn {
     let validity: ArrowBuffer?
     let validityOffset: Int
 
+    /// Whether the values are byte arrays (BYTE_ARRAY).
+    var isByteArray: Bool {
+        switch storage {
+        case .byteArrays32, .byteArrays64: return true
+        default: return false
+        }
+    }
+
     /// The validity filter of slots `start...` (nil when every slot is valid).
     func filter(from start: Int) -> ValidityFilter? {
         validity.map { ValidityFilter(bits: $0.baseAddress, offset: validityOffset + start) }
