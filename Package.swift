@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "ArrowTests", dependencies: ["Arrow", "CArrowABI"], exclude: ["Fixtures"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Arrow", "ParquetFuzz"], exclude: ["FuzzCorpus"]),
         .testTarget(name: "ArchetypeFFITests", dependencies: ["ArchetypeFFI", "Arrow", "CArrowABI"]),
+        .testTarget(name: "ArchetypeParquetTests", dependencies: ["ArchetypeParquet", "ArchetypeCore", "Parquet", "Arrow"]),
     ],
     swiftLanguageModes: [.v6]
 )
