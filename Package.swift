@@ -11,6 +11,9 @@ let package = Package(
     products: [
         .library(name: "ArchetypeFFI", type: .dynamic, targets: ["ArchetypeFFI"]),
         .executable(name: "archetype", targets: ["archetype"]),
+        // The libFuzzer target of the Parquet reader: built only by scripts/fuzz.sh, with
+        // `-sanitize=fuzzer,address` (docs/fuzzing.md).
+        .library(name: "ParquetFuzz", type: .static, targets: ["ParquetFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Parquet reader and writer over Arrow.
         .target(name: "Parquet", dependencies: ["Arrow", "CZstd", "CSnappy", "CLZ4", "CZlib"]),
+        // The fuzz harness and `LLVMFuzzerTestOneInput` of the Parquet reader (docs/fuzzing.md).
+        .target(name: "ParquetFuzz", dependencies: ["Parquet", "Arrow"]),
         // The engine. Never imports Parquet or the FFI.
         .target(name: "ArchetypeCore", dependencies: ["Arrow"]),
         // The append-only Parquet store behind the engine's `Store` protocol.
@@ -46,9 +51,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ArrowTests", dependencies: ["Arrow", "CArrowABI"], exclude: ["Fixtures"]),
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Arrow"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Arrow", "ParquetFuzz"], exclude: ["FuzzCorpus"]),
         .testTarget(name: "ArchetypeCoreTests", dependencies: ["ArchetypeCore", "Arrow"]),
         .testTarget(name: "ArchetypeFFITests", dependencies: ["ArchetypeFFI", "Arrow", "CArrowABI"]),
+        .testTarget(name: "ArchetypeParquetTests", dependencies: ["ArchetypeParquet", "ArchetypeCore", "Parquet", "Arrow"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -180,8 +180,9 @@ def verify_inputs(directory: Path, inputs: dict[str, Any]) -> list[str]:
 
 def measure(fn: Callable[[], Any], trials: int, warmup: int) -> dict[str, float]:
     """Median/min/max seconds per call over `trials` trials after `warmup` trials; each trial
-    repeats the call so that it lasts >= 20 ms (calibrated on one call), results are dropped
-    inside the loop (their deallocation is timed, as on the Swift side)."""
+    repeats the call so that it lasts >= 20 ms (calibrated on a second call), results are
+    dropped inside the loop (their deallocation is timed, as on the Swift side)."""
+    fn()  # the first call pays for first-touch page faults: calibrate on the second
     start = time.perf_counter()
     result = fn()
     single = max(time.perf_counter() - start, 1e-7)

@@ -90,8 +90,10 @@ struct BenchArrowCommand: ParsableCommand {
 
     func measure(_ name: String = "", _ body: () throws -> Any) throws -> Stats {
         if let only, !only.split(separator: ",").contains(where: { $0 == name }) { return Stats(median: 0, min: 0, max: 0, reps: 0) }
-        // Calibrate: each trial repeats the operation so that it lasts >= 20 ms (results are
-        // dropped inside the loop, so their deallocation is timed too, as on the pyarrow side).
+        // Calibrate on a second call (the first one pays for first-touch page faults): each
+        // trial repeats the operation so that it lasts >= 20 ms. Results are dropped inside the
+        // loop, so their deallocation is timed too, as on the pyarrow side.
+        withExtendedLifetime(try body()) {}
         var start = now()
         withExtendedLifetime(try body()) {}
         let single = Swift.max(now() - start, 1e-7)
