@@ -22,7 +22,9 @@ public final class UUIDv7Generator: Sendable {
     public func next(after floor: (ms: UInt64, counter: UInt16)? = nil) -> (text: String, ms: UInt64, counter: UInt16) {
         let (ms, counter) = state.withLock { s -> (UInt64, UInt16) in
             var now = Self.nowMilliseconds()
-            if let floor, (now, 0) <= (floor.ms, floor.counter) { now = floor.ms; s = (floor.ms, floor.counter) }
+            // Sort after `floor`, but never move the state backwards (other tables share it).
+            if let floor, (s.ms, s.counter) < (floor.ms, floor.counter) { s = (floor.ms, floor.counter) }
+            if let floor, now <= floor.ms { now = floor.ms }
             if now > s.ms {
                 s = (now, UInt16.random(in: 0..<0x400))
             } else if s.counter >= 0xFFF {

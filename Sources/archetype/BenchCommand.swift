@@ -4,6 +4,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (JSON on stdout).",
-        subcommands: [BenchArrowCommand.self, BenchParquetCommand.self]
+        subcommands: [BenchMovementCommand.self, BenchMidRunSpawnCommand.self, BenchArrowCommand.self, BenchParquetCommand.self]
     )
 }

@@ -22,6 +22,13 @@ enum FileOutput {
     }
 }
 
+extension FileOutput {
+    /// Writes `text` to a file.
+    static func write(text: String, to path: String) throws(ParquetError) {
+        try write(Array(text.utf8).withUnsafeBytes { ArrowBuffer(copying: $0) }, to: path)
+    }
+}
+
 /// Writes one line to standard error.
 func printError(_ line: String) {
     var text = line
