@@ -22,9 +22,20 @@ RELEASE_LIB := .build/release/$(LIB_FILE)
 RELEASE_CLI := .build/release/archetype
 NATIVE_DIR := python/src/archetype/_native
 
-.PHONY: test build build-debug build-release native swift-test python-test venv lint clean
+.PHONY: test demo scenarios build build-debug build-release native swift-test python-test venv lint clean
 
-test: build-debug build-release native swift-test venv python-test
+test: build-debug build-release native swift-test scenarios venv python-test
+
+# The main job: a movement world through the native core, its history written to Parquet in
+# ./archetype-data, and a summary (README "Quick start").
+demo: build-release
+	$(RELEASE_CLI) demo
+
+# bench.md §3.6: both native scenarios at their defaults must print "correct": true (timings
+# are ignored here; the exit status is the gate).
+scenarios: build-release
+	$(RELEASE_CLI) bench movement > /dev/null
+	$(RELEASE_CLI) bench mid-run-spawn > /dev/null
 
 build: build-debug build-release native
 
