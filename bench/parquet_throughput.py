@@ -21,18 +21,20 @@ and reads with `pq.read_table(path, use_threads=False)` (`use_threads=True` is r
 `swift build -c release --scratch-path .build-release --product archetype`), which times its
 library calls inside its own process (start-up excluded).
 
-Procedure, per size and codec: 1 warm-up + 5 measured trials; each trial is a Swift block (one
-CLI run: an untimed in-process warm-up pass, then the timed pass) followed by a pyarrow block,
-alternating. A trial writes `iterations` new files and then reads them, and reports seconds
-per file: 200 iterations at 1k rows, 20 at 10k, 2 at 100k, 1 at 1M (small files are far below
-the clock's useful resolution one at a time). Each write creates a new file, as the store
-writes new parts: rewriting a file in place makes ext4 start writeback at close
-(auto_da_alloc), ~5 ms that would swamp small files on both sides. Files of fewer than 100k
-rows are kept until the end of the run (ext4 scans past recently deleted inodes when it
-allocates new ones, which would slow every later small-file creation); larger ones are removed
-right after their block, untimed, so that page-cache memory is reused (on this VM, first-touch
-of fresh memory makes writing a never-used 40 MB of page cache several times slower).
-Results are dropped inside the clock on both sides.
+Procedure, per size and codec: 1 warm-up + 5 measured trials; each trial is a Swift block
+followed by a pyarrow block, alternating. Both sides are long-lived processes: the Swift one is
+`archetype bench parquet --serve` (the table generated once, one trial per request), so both
+allocators are warm, as pyarrow's is in this process. A trial writes `iterations` new files and
+then reads them, and reports seconds per file: 200 iterations at 1k rows, 50 at 10k, 5 at
+100k, 3 at 1M (small files are far below the clock's useful resolution one at a time, and
+single large files are at the mercy of the VM's page-cache and writeback hiccups). Each
+write creates a new file, as the store writes new parts: rewriting a file in place makes ext4
+start writeback at close (auto_da_alloc), ~5 ms that would swamp small files on both sides.
+Files of fewer than 100k rows are kept until the end of the run (ext4 scans past recently
+deleted inodes when it allocates new ones, which would slow every later small-file creation);
+larger ones are removed right after their trial, untimed, so that page-cache memory is reused
+(on this VM, first-touch of fresh memory makes writing a never-used 40 MB of page cache several
+times slower). Results are dropped inside the clock on both sides.
 
 Gate (§5.3), after the warm-up trial and before any measured trial: pyarrow reads the Swift
 file and it `.equals` the generated table, schema (nullability, metadata) included; the Swift
@@ -91,14 +93,14 @@ DEFAULT_CODECS = ["none", "snappy", "zstd:1", "gzip:6"]
 DICTIONARY_COLUMNS = ["world_id", "run_id"]
 PAGE_BYTES = 1 << 20
 # Files of fewer rows are kept until the end of the run; larger ones are removed after their
-# block (see the module docstring).
+# trial (see the module docstring).
 KEEP_BELOW_ROWS = 100_000
 FILE_CODEC = {"none": "UNCOMPRESSED", "snappy": "SNAPPY", "zstd": "ZSTD", "gzip": "GZIP"}
 
 
 def iterations_for(rows: int) -> int:
     """Files written and read per trial: enough to last well above the clock's resolution."""
-    return max(1, min(200, 200_000 // rows))
+    return max(3, min(200, 500_000 // rows))
 
 
 def parse_codec(text: str) -> tuple[str, int | None]:
@@ -216,14 +218,12 @@ def pyarrow_block(
         read_mt = (time.perf_counter() - start) / iterations
     finally:
         gc.enable()
-    if len(paths) > 1 and t.num_rows >= KEEP_BELOW_ROWS:
-        for p in paths[1:]:
-            p.unlink()
     return {
         "write_sec": write,
         "read_sec": read,
         "read_mt_sec": read_mt,
         "path": paths[0],
+        "paths": paths,
         "file_bytes": paths[0].stat().st_size,
     }
 
@@ -239,25 +239,57 @@ def run_swift(args: list[str]) -> dict[str, Any]:
     return json.loads(proc.stdout)
 
 
-def swift_block(rows: int, codec: str, directory: Path, iterations: int) -> dict[str, Any]:
-    """One Swift trial: a CLI run with an untimed warm-up pass and one timed pass."""
-    return run_swift(
-        [
+class SwiftServer:
+    """`archetype bench parquet --serve` for one size and codec: the table is generated once
+    and the process stays up (warm, like the pyarrow process); each `trial()` is one Swift
+    block, timed inside the Swift process."""
+
+    def __init__(self, rows: int, codec: str, directory: Path, iterations: int) -> None:
+        self.cmd = [
+            str(BINARY),
+            "bench",
+            "parquet",
             "--rows",
             str(rows),
             "--codec",
             codec,
             "--out",
             str(directory),
-            "--trials",
-            "1",
-            "--warmup",
-            "1",
             "--iterations",
             str(iterations),
-            *(["--keep"] if rows < KEEP_BELOW_ROWS else []),
+            "--serve",
         ]
-    )
+        self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by close()
+        env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
+        self.proc = subprocess.Popen(
+            self.cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            text=True,
+            env=env,
+        )
+
+    def trial(self) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("trial\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.wait(timeout=60)
+            self.stderr.seek(0)
+            raise RuntimeError(
+                f"{' '.join(self.cmd)} failed ({self.proc.returncode}): {self.stderr.read()}"
+            )
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+        self.stderr.close()
 
 
 def file_problems(path: Path, codec: str, who: str) -> list[str]:
@@ -322,26 +354,32 @@ def run_case(
     py_path = tmpdir / f"pyarrow-{rows}-{codec}.parquet"
     sw: dict[str, list[float]] = {"write_sec": [], "read_sec": []}
     py: dict[str, list[float]] = {"write_sec": [], "read_sec": [], "read_mt_sec": []}
-    swift_file_bytes = 0
-    for trial in range(warmup + trials):
-        s = swift_block(rows, spec, tmpdir / "swift", iterations)
-        p = pyarrow_block(table, py_path, codec, level, iterations, f"t{trial}")
-        if trial == warmup - 1:
-            problems = gate(table, Path(s["path"]), p["path"], codec, s)
-            if problems:
-                raise GateError(f"gate failed ({rows} rows, {spec}):\n  " + "\n  ".join(problems))
-        if rows >= KEEP_BELOW_ROWS:
-            # Reuse page-cache memory: remove this block's files (untimed, after the gate).
-            p["path"].unlink()
-            Path(s["path"]).unlink()
-        if trial < warmup:
-            continue
-        sw["write_sec"] += s["write_sec"]
-        sw["read_sec"] += s["read_sec"]
-        swift_file_bytes = s["file_bytes"]
-        py_file_bytes = p["file_bytes"]
-        for key, times in py.items():
-            times.append(p[key])
+    swift_file_bytes = py_file_bytes = 0
+    server = SwiftServer(rows, spec, tmpdir / "swift", iterations)
+    try:
+        for trial in range(warmup + trials):
+            s = server.trial()
+            p = pyarrow_block(table, py_path, codec, level, iterations, f"t{trial}")
+            if trial == warmup - 1:
+                problems = gate(table, Path(s["path"]), p["path"], codec, s)
+                if problems:
+                    raise GateError(
+                        f"gate failed ({rows} rows, {spec}):\n  " + "\n  ".join(problems)
+                    )
+            if rows >= KEEP_BELOW_ROWS:
+                # Reuse page-cache memory: remove this trial's files (untimed, after the gate).
+                for f in [*s["paths"], *p["paths"]]:
+                    Path(f).unlink()
+            if trial < warmup:
+                continue
+            sw["write_sec"].append(s["write_sec"])
+            sw["read_sec"].append(s["read_sec"])
+            swift_file_bytes = s["file_bytes"]
+            py_file_bytes = p["file_bytes"]
+            for key, times in py.items():
+                times.append(p[key])
+    finally:
+        server.close()
     return make_entry(
         rows,
         codec,

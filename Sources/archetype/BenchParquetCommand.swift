@@ -39,6 +39,8 @@ struct BenchParquetCommand: ParsableCommand {
     @Option(help: "Only read this Parquet file and print its digest (no timing).") var digest: String?
     @Option(help: "Time only this phase (write or read; for profiling), or both.") var phase = "both"
     @Flag(name: .customLong("no-io"), help: "Profiling: time the library alone (write to bytes in memory, read from them); no files.") var noIO = false
+    @Flag(help: "Serve trials: generate the table once, then run one trial per \"trial\" line on stdin and print one JSON line each (files are kept).") var serve = false
+    @Option(name: .customLong("pool-limit-mb"), help: "The Arrow buffer pool limit (MiB) in this process (default: the library's).") var poolLimitMB: Int?
     @Flag(help: "Keep every written file (default: remove each trial's files after it, except the last trial's first file, named in the JSON).") var keep = false
 
     func run() throws {
@@ -66,63 +68,50 @@ struct BenchParquetCommand: ParsableCommand {
         options.statistics = true
         options.maxRowGroupRows = rows
         options.dataPageBytes = 1 << 20
-        // Every write creates a new file, as the store writes new parts: rewriting a file in
-        // place makes ext4 start writeback at close (auto_da_alloc), milliseconds that would
-        // swamp small files. Without --keep, a trial's files are removed after it (untimed), so
-        // that page-cache memory is reused (large files); with --keep they stay, for many small
-        // files: ext4 scans past recently deleted inodes when it allocates new ones.
+        if let mb = poolLimitMB { ArrowMemory.poolLimit = mb << 20 }
         let stem = dir + "/swift-\(rows)-\(codec.replacingOccurrences(":", "-"))-\(getpid())"
-        var previous: [String] = []
-        var path = ""
+        let runner = BenchParquetTrials(batch: batch, options: options, stem: stem, iterations: iterations, phase: phase, noIO: noIO)
+        let codecName = level.map { "\(parsedCodec.name):\($0)" } ?? parsedCodec.name
+
+        if serve {
+            // One trial per line read from stdin ("trial"), one JSON line back; the files stay
+            // (the caller removes them). EOF or "quit" ends.
+            try ParquetCommand.run {
+                var t = 0
+                while let line = readLine(), line != "quit" {
+                    guard line == "trial" else { printError("unknown request '\(line)'"); continue }
+                    let r = try runner.trial(t)
+                    var o = "{\"rows\": \(rows), \"codec\": \"\(codecName)\", \"iterations\": \(iterations), \"trial\": \(t), "
+                    o += "\"path\": \"\(r.paths[0])\", \"paths\": [\(r.paths.map { "\"\($0)\"" }.joined(separator: ", "))], "
+                    o += "\"file_bytes\": \(r.fileBytes), \"roundtrip_equal\": \(try runner.roundTrips(r.paths[0])), "
+                    o += "\"write_sec\": \(Self.format(r.write)), \"read_sec\": \(Self.format(r.read))}"
+                    print(o)
+                    fflush(nil)
+                    t += 1
+                }
+            }
+            return
+        }
 
         var writes: [Double] = [], reads: [Double] = []
         var fileBytes = 0
-        var inMemory = ArrowBuffer.empty
         var roundTrip = true
+        var path = ""
         try ParquetCommand.run {
+            var previous: [String] = []
             for t in 0..<(warmup + trials) {
-                let writing = phase != "read" || t == 0
-                let paths = writing ? (0..<iterations).map { "\(stem)-t\(t)-\($0).parquet" } : previous
-                if noIO {
-                    var start = Self.now()
-                    for _ in 0..<iterations where writing {
-                        inMemory = try ParquetFileWriter.write([batch], schema: batch.schema, options: options)
-                    }
-                    let w = (Self.now() - start) / Double(iterations)
-                    fileBytes = inMemory.count
-                    start = Self.now()
-                    for _ in 0..<iterations where phase != "write" {
-                        let back = try ParquetFileReader(bytes: inMemory).readAll()
-                        withExtendedLifetime(back) {}
-                    }
-                    let r = (Self.now() - start) / Double(iterations)
-                    if t >= warmup { writes.append(w); reads.append(r) }
-                    continue
-                }
-                var start = Self.now()
-                for p in paths where writing {
-                    let bytes = try ParquetFileWriter.write([batch], schema: batch.schema, options: options)
-                    try FileOutput.write(bytes, to: p)
-                    fileBytes = bytes.count
-                }
-                let w = (Self.now() - start) / Double(iterations)
-                start = Self.now()
-                for p in paths where phase != "write" {
-                    let back = try ParquetFileReader(path: p).readAll()
-                    withExtendedLifetime(back) {}
-                }
-                let r = (Self.now() - start) / Double(iterations)
-                if t >= warmup { writes.append(w); reads.append(r) }
-                if writing && !keep && t < warmup + trials - 1 { for p in paths { unlink(p) } }
-                previous = paths
-                path = paths[0]
+                let r = try runner.trial(t, reusing: previous)
+                if t >= warmup { writes.append(r.write); reads.append(r.read) }
+                // Without --keep, a trial's files go once the next trial no longer needs them.
+                if !keep && phase != "read" && t < warmup + trials - 1 { for p in r.paths { unlink(p) } }
+                previous = r.paths
+                fileBytes = r.fileBytes
             }
+            path = noIO ? "" : previous[0]
             // Untimed: the file read back equals the batch written (schema included).
-            let back = try (noIO ? ParquetFileReader(bytes: inMemory) : ParquetFileReader(path: path)).readAll()
-            roundTrip = back == batch && back.schema == batch.schema
+            roundTrip = try runner.roundTrips(path)
             if !keep { for p in previous.dropFirst() { unlink(p) } }
         }
-        let codecName = level.map { "\(parsedCodec.name):\($0)" } ?? parsedCodec.name
         var o = "{\"rows\": \(rows), \"codec\": \"\(codecName)\", \"iterations\": \(iterations), \"warmup\": \(warmup), "
         o += "\"path\": \"\(path)\", \"file_bytes\": \(fileBytes), \"roundtrip_equal\": \(roundTrip), "
         o += "\"write_sec\": [\(writes.map(Self.format).joined(separator: ", "))], "
@@ -165,6 +154,70 @@ struct BenchParquetCommand: ParsableCommand {
 extension String {
     fileprivate func replacingOccurrences(_ a: Character, _ b: Character) -> String {
         String(map { $0 == a ? b : $0 })
+    }
+}
+
+/// One timed trial: `iterations` writes of the batch to new files (from the in-memory batch to
+/// a closed file), then `iterations` reads of them (from the path to the complete batch).
+///
+/// Every write creates a new file, as the store writes new parts: rewriting a file in place
+/// makes ext4 start writeback at close (auto_da_alloc), milliseconds that would swamp small
+/// files.
+final class BenchParquetTrials {
+    let batch: RecordBatch
+    let options: ParquetWriterOptions
+    let stem: String
+    let iterations: Int
+    let phase: String
+    let noIO: Bool
+    var inMemory = ArrowBuffer.empty
+
+    init(batch: RecordBatch, options: ParquetWriterOptions, stem: String, iterations: Int, phase: String, noIO: Bool) {
+        self.batch = batch
+        self.options = options
+        self.stem = stem
+        self.iterations = iterations
+        self.phase = phase
+        self.noIO = noIO
+    }
+
+    struct Result {
+        var write: Double
+        var read: Double
+        var paths: [String]
+        var fileBytes: Int
+    }
+
+    /// Trial `t`; with `--phase read`, trials after the first read the files of `reusing`.
+    func trial(_ t: Int, reusing previous: [String] = []) throws -> Result {
+        let writing = phase != "read" || t == 0 || (previous.isEmpty && !noIO)
+        let paths = noIO ? [] : writing ? (0..<iterations).map { "\(stem)-t\(t)-\($0).parquet" } : previous
+        var fileBytes = inMemory.count
+        var start = BenchParquetCommand.now()
+        if writing {
+            for k in 0..<iterations {
+                let bytes = try ParquetFileWriter.write([batch], schema: batch.schema, options: options)
+                if noIO { inMemory = bytes } else { try FileOutput.write(bytes, to: paths[k]) }
+                fileBytes = bytes.count
+            }
+        }
+        let w = (BenchParquetCommand.now() - start) / Double(iterations)
+        start = BenchParquetCommand.now()
+        if phase != "write" {
+            for k in 0..<iterations {
+                let back = try (noIO ? ParquetFileReader(bytes: inMemory) : ParquetFileReader(path: paths[k])).readAll()
+                withExtendedLifetime(back) {}
+            }
+        }
+        let r = (BenchParquetCommand.now() - start) / Double(iterations)
+        return Result(write: w, read: r, paths: paths, fileBytes: fileBytes)
+    }
+
+    /// Whether the file (or the last bytes written, with --no-io) reads back equal to the
+    /// batch, schema included.
+    func roundTrips(_ path: String) throws -> Bool {
+        let back = try (noIO ? ParquetFileReader(bytes: inMemory) : ParquetFileReader(path: path)).readAll()
+        return back == batch && back.schema == batch.schema
     }
 }
 
