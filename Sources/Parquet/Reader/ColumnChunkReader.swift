@@ -145,6 +145,36 @@ struct ColumnChunkReader {
                     if column.maxDef > 0 && dh.definitionLevelEncoding != .rle {
                         throw .unsupported("definition level encoding \(dh.definitionLevelEncoding.name)", at: pageLocation)
                     }
+                    if column.maxDef == 0, column.maxRep == 0, encoding == .plain, meta.codec != .uncompressed,
+                       let w = Self.plainWidth(column.physicalType) {
+                        // A page of PLAIN values and nothing else: decompressed straight into the
+                        // values buffer (the same checks, no copy).
+                        guard n >= 0, n <= totalLevels - levelCount else {
+                            throw .corrupt("data page with \(n) values; the chunk has \(totalLevels - levelCount) left", at: pageLocation)
+                        }
+                        guard n <= options.maxPageBytes / 2 else {
+                            throw .limitExceeded(file: "", what: "values in one page", value: n, limit: options.maxPageBytes / 2)
+                        }
+                        guard n <= options.maxPageBytes / w else {
+                            throw .limitExceeded(file: "", what: "values in one page", value: n, limit: options.maxPageBytes / w)
+                        }
+                        guard n &* w <= uncompressed else {
+                            throw .corrupt("PLAIN: \(n) values of \(w) bytes need more than the \(uncompressed) bytes left", at: pageLocation)
+                        }
+                        let before = fixed.count
+                        let dst = fixed.extendUninitialized(by: uncompressed)
+                        do throws(ParquetError) {
+                            try decompressor.decompress(meta.codec, body, into: UnsafeMutableRawBufferPointer(start: dst, count: uncompressed))
+                        } catch {
+                            fixed.resize(to: before)
+                            throw error
+                        }
+                        fixed.resize(to: before &+ n &* w)   // bytes past the values are ignored, as PLAIN decoding does
+                        valueCount += n
+                        levelCount += n
+                        pos = bodyStart + compressed
+                        continue
+                    }
                     let page = try decompressor.decompress(meta.codec, body, uncompressedSize: uncompressed)
                     levelsV1 = page
                     valuesBytes = page
@@ -257,6 +287,16 @@ struct ColumnChunkReader {
             decoded.utf8Checked = (try? entries.validate()) != nil
         }
         return decoded
+    }
+
+    /// The PLAIN width of the types whose values are copied as they are (INT32, INT64, FLOAT,
+    /// DOUBLE), else nil.
+    static func plainWidth(_ type: PhysicalType) -> Int? {
+        switch type {
+        case .int32, .float: return 4
+        case .int64, .double: return 8
+        default: return nil
+        }
     }
 
     static func emptyValues(_ column: ColumnDescriptor, largeOffsets: Bool) -> PhysicalValues {
