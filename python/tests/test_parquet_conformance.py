@@ -37,13 +37,6 @@ READ_OPTIONS: dict[str, Any] = {"coerce_int96_timestamp_unit": "us"}
 #: that goes through `convert` or `cat` of such a file is xfail(strict=True, raises=CliError).
 UNSUPPORTED: dict[str, str] = {}
 
-#: Why our reader's Arrow schema differs from pyarrow's for a file whose data match.
-FIELD_ID_REASON = (
-    "our reader drops Parquet field ids: SchemaElement.fieldId is decoded but never turned into "
-    "the field metadata 'PARQUET:field_id' that pyarrow gives every field with a field_id "
-    "(Sources/Parquet/Schema/ArrowSchemaInference.swift), so the schema lacks that metadata"
-)
-
 
 def _entries() -> list[dict[str, Any]]:
     if not MANIFEST.is_file():
@@ -56,9 +49,8 @@ ENTRIES = _entries()
 MISSING = pytest.mark.skip(reason=f"parquet-testing not found at {ROOT}")
 
 
-def _params(expected: str, *, schema: bool = False) -> list[Any]:
-    """One case per manifest entry with `expected`; the known gaps as strict xfails. With
-    `schema`, also the files whose schema our reader is known to make differently."""
+def _params(expected: str) -> list[Any]:
+    """One case per manifest entry with `expected`; the known gaps as strict xfails."""
     if not ENTRIES:
         return [pytest.param(None, id="no-corpus", marks=MISSING)]
     out = []
@@ -69,10 +61,6 @@ def _params(expected: str, *, schema: bool = False) -> list[Any]:
         if entry["file"] in UNSUPPORTED:
             reason = UNSUPPORTED[entry["file"]]
             marks.append(pytest.mark.xfail(strict=True, raises=ps.CliError, reason=reason))
-        elif schema and "PARQUET:field_id" in (entry.get("arrow_schema") or ""):
-            marks.append(
-                pytest.mark.xfail(strict=True, raises=AssertionError, reason=FIELD_ID_REASON)
-            )
         out.append(pytest.param(entry, id=entry["file"], marks=marks))
     return out
 
@@ -149,7 +137,7 @@ def test_convert_matches(cli: Path, tmp_path: Path, entry: dict[str, Any]) -> No
         assert _figures(got) == _figures(expected), f"{what}: figures {got} != {expected}"
 
 
-@pytest.mark.parametrize("entry", _params("match", schema=True))
+@pytest.mark.parametrize("entry", _params("match"))
 def test_reader_schema(cli: Path, tmp_path: Path, entry: dict[str, Any]) -> None:
     """The Arrow schema our reader made of the file (what our writer stored as `ARROW:schema`)
     is pyarrow's, field metadata included; the schema metadata (the footer's other keys)

@@ -32,12 +32,6 @@ OPTIONS = {
 #: DuckDB's names of our codecs in parquet_metadata().
 DUCKDB_CODECS = {0: "UNCOMPRESSED", 1: "SNAPPY", 2: "GZIP", 6: "ZSTD", 7: "LZ4_RAW"}
 
-TIME_REASON = (
-    "our writer annotates Arrow time32/time64 as TIME(isAdjustedToUTC=true) with converted type "
-    "TIME_MILLIS/TIME_MICROS (Sources/Parquet/Schema/ParquetSchemaWriter.swift:131,134); pyarrow "
-    "writes TIME(isAdjustedToUTC=false), and DuckDB reads ours as 'TIME WITH TIME ZONE' "
-    "instead of 'TIME'"
-)
 TIME_IDS = ("time32_s", "time32_ms", "time64_us", "time64_ns")
 
 #: DESCRIBE types DuckDB must report for the engine table.
@@ -358,7 +352,6 @@ def test_duckdb_reads_ours_as_pyarrows(duckdb: ModuleType, cli: Path, tmp_path: 
     ps.assert_tables_equal(got, want, "DuckDB")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=TIME_REASON)
 def test_duckdb_time_types(duckdb: ModuleType, cli: Path, tmp_path: Path) -> None:
     table = ps.matrix_table(list(TIME_IDS), 30, seed=22)
     theirs, ours = tmp_path / "pyarrow.parquet", tmp_path / "ours.parquet"

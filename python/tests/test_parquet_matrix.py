@@ -262,21 +262,10 @@ def test_all_null_chunks(cli: Path, tmp_path: Path) -> None:
     roundtrip(cli, tmp_path, source, scenario)
 
 
-TIME_REASON = (
-    "our writer annotates Arrow time32/time64 as TIME(isAdjustedToUTC=true) (+ TIME_MILLIS/"
-    "TIME_MICROS) in Sources/Parquet/Schema/ParquetSchemaWriter.swift:131,134; pyarrow writes "
-    "TIME(isAdjustedToUTC=false), so other readers (DuckDB: TIME WITH TIME ZONE) see a "
-    "UTC-normalised time"
-)
-
-
 def _schema_cases() -> list[object]:
     cases: list[object] = []
     for type_id in TYPE_IDS:
-        marks = []
-        if type_id.startswith(("time32", "time64")):
-            marks.append(pytest.mark.xfail(strict=True, raises=AssertionError, reason=TIME_REASON))
-        cases.append(pytest.param(type_id, id=type_id, marks=marks))
+        cases.append(pytest.param(type_id, id=type_id))
     return cases
 
 

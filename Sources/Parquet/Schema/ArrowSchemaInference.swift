@@ -34,6 +34,13 @@ enum ArrowSchemaInference {
 
     /// The Arrow field of `node`.
     static func infer(_ node: ParquetSchema.Node, depth: Int) throws(ParquetError) -> Field {
+        var field = try inferWithoutId(node, depth: depth)
+        // As pyarrow does: a Parquet field id becomes the field's `PARQUET:field_id` metadata.
+        if let id = node.element.fieldId { field.metadata.append(("PARQUET:field_id", String(id))) }
+        return field
+    }
+
+    static func inferWithoutId(_ node: ParquetSchema.Node, depth: Int) throws(ParquetError) -> Field {
         guard depth <= ParquetSchema.maximumDepth else { throw .corrupt("schema nested too deeply") }
         if node.repetition == .repeated {
             // A bare repeated field outside a LIST group: a list of required elements.

@@ -128,11 +128,12 @@ enum ParquetSchemaWriter {
         case .date64:
             return LeafWritePlan(physicalType: .int32, logicalType: .date, convertedType: .date, conversion: .date64ToDays)
         case .time32(let u):
-            return LeafWritePlan(physicalType: .int32, logicalType: .time(isAdjustedToUTC: true, unit: .millis), convertedType: .timeMillis,
+            // Arrow times are local (not UTC-adjusted), as pyarrow writes them; the converted
+            // TIME_* types mean UTC-adjusted, so none is written.
+            return LeafWritePlan(physicalType: .int32, logicalType: .time(isAdjustedToUTC: false, unit: .millis),
                                  conversion: u == .second ? .multiply(1000) : .identity)
         case .time64(let u):
-            return LeafWritePlan(physicalType: .int64, logicalType: .time(isAdjustedToUTC: true, unit: u == .nanosecond ? .nanos : .micros),
-                                 convertedType: u == .nanosecond ? nil : .timeMicros)
+            return LeafWritePlan(physicalType: .int64, logicalType: .time(isAdjustedToUTC: false, unit: u == .nanosecond ? .nanos : .micros))
         case .timestamp(let u, let tz):
             let utc = tz != nil
             let unit: LogicalType.TimeUnit
