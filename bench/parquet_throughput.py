@@ -32,9 +32,15 @@ write creates a new file, as the store writes new parts: rewriting a file in pla
 start writeback at close (auto_da_alloc), ~5 ms that would swamp small files on both sides.
 Files of fewer than 100k rows are kept until the end of the run (ext4 scans past recently
 deleted inodes when it allocates new ones, which would slow every later small-file creation);
-larger ones are removed right after their trial, untimed, so that page-cache memory is reused
-(on this VM, first-touch of fresh memory makes writing a never-used 40 MB of page cache several
+larger ones are removed right after their own block, untimed, so that each block reuses the
+page-cache memory the other side's block has just freed (on this VM, memory freed a while ago
+goes back to the hypervisor, and touching it again makes writing 40 MB of page cache several
 times slower). Results are dropped inside the clock on both sides.
+
+The files go to a temporary directory under /var/tmp (`--tmpdir`), on the same ext4 filesystem
+as /tmp: on this shared VM /tmp is churned by every session's compilers, and ext4 skips inodes
+freed in the last 30 s when it allocates one, so creating a file in /tmp costs ~1 ms (against
+~0.06 ms in /var/tmp), which would swamp every small file on both sides.
 
 Gate (§5.3), after the warm-up trial and before any measured trial: pyarrow reads the Swift
 file and it `.equals` the generated table, schema (nullability, metadata) included; the Swift
@@ -93,8 +99,12 @@ DEFAULT_CODECS = ["none", "snappy", "zstd:1", "gzip:6"]
 DICTIONARY_COLUMNS = ["world_id", "run_id"]
 PAGE_BYTES = 1 << 20
 # Files of fewer rows are kept until the end of the run; larger ones are removed after their
-# trial (see the module docstring).
+# own block (see the module docstring).
 KEEP_BELOW_ROWS = 100_000
+# /tmp on this VM is churned by every session's compilers; ext4 skips inodes freed in the
+# last 30 s when it allocates one, so creating a file there costs ~1 ms against ~0.06 ms in
+# /var/tmp (the same filesystem).
+DEFAULT_TMPDIR = Path("/var/tmp")
 FILE_CODEC = {"none": "UNCOMPRESSED", "snappy": "SNAPPY", "zstd": "ZSTD", "gzip": "GZIP"}
 
 
@@ -340,6 +350,11 @@ def gate(
     return problems
 
 
+def remove(paths: list[Any]) -> None:
+    for f in paths:
+        Path(f).unlink()
+
+
 class GateError(Exception):
     pass
 
@@ -358,18 +373,25 @@ def run_case(
     server = SwiftServer(rows, spec, tmpdir / "swift", iterations)
     try:
         for trial in range(warmup + trials):
+            gating = trial == warmup - 1
+            # Large files go right after their own block (untimed; after the gate for the
+            # warm-up), so that each block reuses the page-cache memory the other side's block
+            # just freed.
+            drop = rows >= KEEP_BELOW_ROWS
             s = server.trial()
+            if drop and not gating:
+                remove(s["paths"])
             p = pyarrow_block(table, py_path, codec, level, iterations, f"t{trial}")
-            if trial == warmup - 1:
+            if drop and not gating:
+                remove(p["paths"])
+            if gating:
                 problems = gate(table, Path(s["path"]), p["path"], codec, s)
                 if problems:
                     raise GateError(
                         f"gate failed ({rows} rows, {spec}):\n  " + "\n  ".join(problems)
                     )
-            if rows >= KEEP_BELOW_ROWS:
-                # Reuse page-cache memory: remove this trial's files (untimed, after the gate).
-                for f in [*s["paths"], *p["paths"]]:
-                    Path(f).unlink()
+                if drop:
+                    remove([*s["paths"], *p["paths"]])
             if trial < warmup:
                 continue
             sw["write_sec"].append(s["write_sec"])
@@ -415,7 +437,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--tmpdir",
+        type=Path,
+        default=DEFAULT_TMPDIR if DEFAULT_TMPDIR.is_dir() else None,
+        help="where both sides write their files (default /var/tmp; see the module docstring)",
+    )
     args = parser.parse_args(argv)
+    if args.tmpdir is not None:
+        # The files go there, and machine() reports its filesystem.
+        tempfile.tempdir = str(args.tmpdir)
     sizes = [int(s) for s in args.sizes.split(",")]
     codecs = [parse_codec(c) for c in args.codecs.split(",")]
     if args.trials < 1 or args.warmup < 1 or any(n < 1 for n in sizes):
@@ -472,6 +503,7 @@ def main(argv: list[str] | None = None) -> int:
             "store_schema": True,
             "nullable": False,
             "durable": False,
+            "tmpdir": tempfile.gettempdir(),
             "iterations": {str(n): iterations_for(n) for n in sizes},
             "timing": "seconds per file; a trial writes `iterations` new files, then reads them",
             "swift_build": " ".join([*BUILD_COMMAND[:4], "--scratch-path", ".build-release"]),
