@@ -46,6 +46,8 @@ struct BenchRunOptions: ParsableArguments {
     @OptionGroup var codec: StoreCodecOptions
     @Flag(help: "Keep the store directory.") var keep = false
     @Option(name: .customLong("json-out"), help: "Write the JSON here instead of stdout.") var jsonOut: String?
+    @Option(name: .customLong("per-tick-json"), help: "Also write each tick's seconds here: {\"tick_sec\":[…],\"append_sec\":[…]}.")
+    var perTickJSON: String?
 
     func usage(_ message: String) -> ExitCode {
         printError("error: \(message)")
@@ -71,6 +73,9 @@ struct BenchRunOptions: ParsableArguments {
             throw ExitCode(1)
         }
         let (json, correct) = scenario.json(result, codec: codec.codec, durable: !codec.noDurable)
+        if let perTickJSON {
+            try FileOutput.write(text: BenchScenario.perTickJSON(result) + "\n", to: perTickJSON)
+        }
         if let jsonOut {
             try FileOutput.write(text: json + "\n", to: jsonOut)
         } else {

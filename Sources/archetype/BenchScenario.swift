@@ -33,6 +33,9 @@ struct BenchScenario {
         var rows = 0
         var sumX = 0.0, sumY = 0.0
         var partsWritten = 0
+        /// Per tick: `tickSeconds` and the summed `append` phase (for `--per-tick-json`).
+        var tickSeconds: [Double] = []
+        var appendSeconds: [Double] = []
     }
 
     func run(root: String) throws -> Result {
@@ -57,7 +60,9 @@ struct BenchScenario {
                 _ = try world.queueSpawn(Self.table, components: try Self.batch(first: entities, count: lateEntities))
             }
             let p = try world.stepProfiled()
+            var append = 0.0
             for tp in p.tables {
+                append += tp.appendSeconds
                 phases["read_prior"]! += tp.readPriorSeconds
                 phases["materialize"]! += tp.materializeSeconds
                 phases["process"]! += tp.processSeconds
@@ -66,6 +71,8 @@ struct BenchScenario {
                 if tp.rowsAppended > 0 { r.partsWritten += 1 }
             }
             phases["profiled_tick"]! += p.tickSeconds
+            r.tickSeconds.append(p.tickSeconds)
+            r.appendSeconds.append(append)
         }
         r.run = lap()
         let batches = try world.query(Self.table, filter: ReadFilter(ticks: [Int32(ticks - 1)], activeOnly: true))
@@ -81,6 +88,13 @@ struct BenchScenario {
         r.query = lap()
         r.phases = phases
         return r
+    }
+
+    /// The per-tick times of `--per-tick-json`: `{"tick_sec":[…],"append_sec":[…]}`, one entry
+    /// per tick in order (the profile's `tickSeconds`, and its tables' `append` summed).
+    static func perTickJSON(_ r: Result) -> String {
+        func list(_ v: [Double]) -> String { "[" + v.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]" }
+        return "{\"tick_sec\":\(list(r.tickSeconds)),\"append_sec\":\(list(r.appendSeconds))}"
     }
 
     /// bench.md §3.1 / §3.2 closed forms.
