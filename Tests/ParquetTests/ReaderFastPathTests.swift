@@ -2,8 +2,9 @@ import Arrow
 @testable import Parquet
 import Testing
 
-/// Pages of required INT32/INT64/FLOAT/DOUBLE PLAIN values are decompressed straight into the
-/// values buffer: the same values as the general path, and damaged files still throw.
+/// The reader's fast paths: pages of required INT32/INT64/FLOAT/DOUBLE PLAIN values are
+/// decompressed straight into the values buffer, definition levels that are one run at the
+/// maximum are never materialised. Same values as the general path; damaged files still throw.
 @Suite struct ReaderFastPathTests {
     static let schema = Schema([
         Field("i", .int32, nullable: false), Field("l", .int64, nullable: false),
@@ -30,6 +31,35 @@ import Testing
         options.dictionary = false
         let back = try ParquetFileReader(bytes: try ParquetFileWriter.write([b], schema: Self.schema, options: options)).readAll()
         #expect(back == b)
+    }
+
+    /// Definition levels that are one run at the maximum stay implicit; pages with nulls before,
+    /// between and after such pages get their levels right.
+    @Test(arguments: [1, 2], [CompressionCodec.uncompressed, .snappy])
+    func allPresentPagesMixWithNullPages(version: Int, codec: CompressionCodec) throws {
+        let n = 3000
+        let patterns: [(String, (Int) -> Bool)] = [
+            ("none", { _ in false }),
+            ("late", { $0 > 2500 && $0 % 7 == 0 }),
+            ("early", { $0 < 300 && $0 % 3 == 0 }),
+            ("middle", { $0 > 1400 && $0 < 1600 }),
+            ("last", { $0 == n - 1 }),
+            ("all", { _ in true }),
+        ]
+        for (name, isNull) in patterns {
+            let schema = Schema([Field("d", .float64), Field("s", .utf8), Field("b", .boolean)])
+            let d = ArrayData.from((0..<n).map { isNull($0) ? nil : Double($0) })
+            let str = try ArrayData.from((0..<n).map { isNull($0) ? nil : "v\($0 % 10)" })
+            let b = ArrayData.from((0..<n).map { isNull($0) ? nil : $0 % 2 == 0 })
+            let batch = try RecordBatch(schema: schema, columns: [d, str, b])
+            var options = ParquetWriterOptions()
+            options.codec = codec
+            options.pageVersion = version
+            options.dataPageBytes = 1024
+            let back = try ParquetFileReader(bytes: try ParquetFileWriter.write([batch], schema: schema, options: options)).readAll()
+            #expect(back == batch, "\(name) v\(version) \(codec)")
+            #expect(back.columns[0].nullCount == (0..<n).filter(isNull).count, "\(name)")
+        }
     }
 
     @Test(arguments: [CompressionCodec.snappy, .zstd])

@@ -225,15 +225,22 @@ struct ColumnChunkReader {
                     var decoder: LevelDecoder
                     if let v2 = levelsV2 { decoder = try LevelDecoder(v2: v2.def, maxLevel: Int(column.maxDef)) }
                     else { decoder = try LevelDecoder(v1: UnsafeRawBufferPointer(rebasing: levelsV1![cursor...]), maxLevel: Int(column.maxDef)); cursor += decoder.byteCount }
-                    let base = def.count
-                    def.append(contentsOf: repeatElement(0, count: n))
                     let maxDef = column.maxDef
-                    nonNull = try def.withUnsafeMutableBufferPointer { (all) throws(ParquetError) -> Int in
-                        let page = UnsafeMutableBufferPointer(rebasing: all[base..<(base + n)])
-                        try decoder.decode(into: page)
-                        var c = 0
-                        for l in page where l == maxDef { c &+= 1 }
-                        return c
+                    if column.maxRep == 0, try decoder.skipIfRun(of: Int(maxDef), count: n) {
+                        // Every entry present (one RLE run at the max level): the levels stay
+                        // implicit, entries past def.count are at maxDef.
+                        nonNull = n
+                    } else {
+                        if def.count < levelCount { def.append(contentsOf: repeatElement(maxDef, count: levelCount - def.count)) }
+                        let base = def.count
+                        def.append(contentsOf: repeatElement(0, count: n))
+                        nonNull = try def.withUnsafeMutableBufferPointer { (all) throws(ParquetError) -> Int in
+                            let page = UnsafeMutableBufferPointer(rebasing: all[base..<(base + n)])
+                            try decoder.decode(into: page)
+                            var c = 0
+                            for l in page where l == maxDef { c &+= 1 }
+                            return c
+                        }
                     }
                 }
                 if levelsV2 == nil { valuesBytes = UnsafeRawBufferPointer(rebasing: valuesBytes[cursor...]) }
@@ -279,7 +286,9 @@ struct ColumnChunkReader {
         case .fixedLenByteArray: values = .fixed(fixed.finish(), count: valueCount, width: column.typeLength)
         }
         // Every entry at the max definition level: no levels needed downstream.
-        if valueCount == levelCount { def = [] }
+        if valueCount == levelCount { def = [] } else if column.maxDef > 0 && def.count < levelCount {
+            def.append(contentsOf: repeatElement(column.maxDef, count: levelCount - def.count))
+        }
         var decoded = DecodedColumnChunk(def: def, rep: rep, levelCount: levelCount, values: values)
         if column.physicalType == .byteArray, onlyDictionaryPages, let d = byteDictionary, options.validateUTF8 {
             // Checking the (few) entries spares checking the (many) values.
@@ -310,5 +319,22 @@ struct ColumnChunkReader {
         case .int64, .double, .int96: return .fixed(.empty, count: 0, width: 8)
         case .fixedLenByteArray: return .fixed(.empty, count: 0, width: column.typeLength)
         }
+    }
+}
+
+extension LevelDecoder {
+    /// When the next `n` levels are all `level` inside one repeated run, consumes them and
+    /// returns true; otherwise leaves the levels to ``decode(into:)`` and returns false.
+    ///
+    /// - Complexity: O(1) (at most one run header read).
+    mutating func skipIfRun(of level: Int, count n: Int) throws(ParquetError) -> Bool {
+        guard n > 0 else { return false }
+        if rle.repeatRemaining == 0 && rle.literalIndex >= rle.literalEnd {
+            guard rle.remainingBytes > 0 else { return false }
+            try rle.readRun()
+        }
+        guard rle.repeatRemaining >= n, Int(rle.repeatValue) == level else { return false }
+        rle.repeatRemaining &-= n
+        return true
     }
 }
