@@ -41,6 +41,7 @@ struct BenchParquetCommand: ParsableCommand {
     @Flag(name: .customLong("no-io"), help: "Profiling: time the library alone (write to bytes in memory, read from them); no files.") var noIO = false
     @Flag(help: "Serve trials: generate the table once, then run one trial per \"trial\" line on stdin and print one JSON line each (files are kept).") var serve = false
     @Option(name: .customLong("pool-limit-mb"), help: "The Arrow buffer pool limit (MiB) in this process (default: the library's).") var poolLimitMB: Int?
+    @Flag(help: "Profiling: declare every field nullable (the values stay non-null), as component columns usually are.") var nullable = false
     @Flag(help: "Keep every written file (default: remove each trial's files after it, except the last trial's first file, named in the JSON).") var keep = false
 
     func run() throws {
@@ -58,7 +59,7 @@ struct BenchParquetCommand: ParsableCommand {
         let (parsedCodec, level) = try Self.parseCodec(codec)
         if mkdir(dir, 0o755) != 0 && errno != EEXIST { throw ValidationError("cannot create \(dir)") }
 
-        let batch = try BenchHistoryTable.make(rows: rows)
+        let batch = try BenchHistoryTable.make(rows: rows, nullable: nullable)
         var options = ParquetWriterOptions()
         options.codec = parsedCodec
         options.codecLevel = level
@@ -250,7 +251,7 @@ enum BenchHistoryTable {
         Field("velocity__dy", .float64, nullable: false),
     ])
 
-    static func make(rows n: Int) throws -> RecordBatch {
+    static func make(rows n: Int, nullable: Bool = false) throws -> RecordBatch {
         let world = StringBuilder(capacity: n, byteCapacity: n * 11)
         let run = StringBuilder(capacity: n, byteCapacity: n * 9)
         let ids = PrimitiveBuilder<Int32>(capacity: n)
@@ -272,7 +273,8 @@ enum BenchHistoryTable {
             dx.append(1.0)
             dy.append(-0.5)
         }
-        return try RecordBatch(schema: schema, columns: [
+        let fields = nullable ? schema.fields.map { Field($0.name, $0.type, nullable: true) } : schema.fields
+        return try RecordBatch(schema: Schema(fields), columns: [
             try world.finish(), try run.finish(), try ids.finish(), try tick.finish(), try active.finish(),
             try x.finish(), try y.finish(), try dx.finish(), try dy.finish(),
         ])
