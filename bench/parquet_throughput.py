@@ -31,16 +31,20 @@ single large files are at the mercy of the VM's page-cache and writeback hiccups
 write creates a new file, as the store writes new parts: rewriting a file in place makes ext4
 start writeback at close (auto_da_alloc), ~5 ms that would swamp small files on both sides.
 Files of fewer than 100k rows are kept until the end of the run (ext4 scans past recently
-deleted inodes when it allocates new ones, which would slow every later small-file creation);
+freed inodes when it allocates new ones, which would slow every later small-file creation);
 larger ones are removed right after their own block, untimed, so that each block reuses the
 page-cache memory the other side's block has just freed (on this VM, memory freed a while ago
 goes back to the hypervisor, and touching it again makes writing 40 MB of page cache several
 times slower). Results are dropped inside the clock on both sides.
 
 The files go to a temporary directory under /var/tmp (`--tmpdir`), on the same ext4 filesystem
-as /tmp: on this shared VM /tmp is churned by every session's compilers, and ext4 skips inodes
-freed in the last 30 s when it allocates one, so creating a file in /tmp costs ~1 ms (against
-~0.06 ms in /var/tmp), which would swamp every small file on both sides.
+as /tmp. When ext4 allocates an inode it skips the ones freed in the last 60 s (300 s while
+their inode-table block is still dirty), reading each: on this shared VM /tmp is churned by
+every session's compilers, and creating a file there costs ~1 ms, against ~0.06 ms in a quiet
+/var/tmp, which would swamp every small file on both sides. For the same reason a run should
+not follow another run's clean-up (thousands of files freed) by less than five minutes. The
+cost of creating a 42 kB file is probed before and after the run and recorded
+(`file_create_probe_ms`).
 
 Gate (§5.3), after the warm-up trial and before any measured trial: pyarrow reads the Swift
 file and it `.equals` the generated table, schema (nullability, metadata) included; the Swift
@@ -102,8 +106,8 @@ PAGE_BYTES = 1 << 20
 # own block (see the module docstring).
 KEEP_BELOW_ROWS = 100_000
 # /tmp on this VM is churned by every session's compilers; ext4 skips inodes freed in the
-# last 30 s when it allocates one, so creating a file there costs ~1 ms against ~0.06 ms in
-# /var/tmp (the same filesystem).
+# last minutes when it allocates one, so creating a file there costs ~1 ms against ~0.06 ms in
+# a quiet /var/tmp (the same filesystem).
 DEFAULT_TMPDIR = Path("/var/tmp")
 FILE_CODEC = {"none": "UNCOMPRESSED", "snappy": "SNAPPY", "zstd": "ZSTD", "gzip": "GZIP"}
 
@@ -350,6 +354,18 @@ def gate(
     return problems
 
 
+def file_create_probe_ms(directory: Path, files: int = 200) -> float:
+    """Milliseconds to create and write one 42 kB file (the size of a 1k-row file) in
+    `directory`, averaged over `files` new files (kept until the run's clean-up)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    data = os.urandom(42_000)
+    start = time.perf_counter()
+    for k in range(files):
+        with (directory / f"probe-{k}.bin").open("wb") as f:
+            f.write(data)
+    return (time.perf_counter() - start) / files * 1e3
+
+
 def remove(paths: list[Any]) -> None:
     for f in paths:
         Path(f).unlink()
@@ -467,6 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     arrow_bytes: dict[str, int] = {}
     # Temp files on the same filesystem for both sides (the default temp directory).
     with tempfile.TemporaryDirectory(prefix="parquet-bench-") as tmp:
+        probe = {"before": file_create_probe_ms(Path(tmp) / "probe-before")}
+        print(f"creating a 42 kB file: {probe['before']:.3f} ms", file=sys.stderr)
         for rows in sizes:
             table = make_table(rows)
             arrow_bytes[str(rows)] = table.nbytes
@@ -480,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(progress_line(entry), file=sys.stderr)
             del table
             gc.collect()
+        probe["after"] = file_create_probe_ms(Path(tmp) / "probe-after")
     load_after = os.getloadavg()
 
     result = {
@@ -490,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": info,
         "machine_line": machine_line(info),
         "load_average": {"before": list(load_before), "after": list(load_after)},
+        "file_create_probe_ms": probe,
         "config": {
             "rows": sizes,
             "sizes": sizes,
