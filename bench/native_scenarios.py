@@ -26,9 +26,10 @@ the two measurements issue 4 asks for:
   for the append alone and for the rest of the tick (tick - append: the engine without the
   store's I/O). The same with `--no-durable` is reported as `tick_growth_no_durable`, and the
   durable run with the store on tmpfs (/dev/shm) as `tick_growth_tmpfs`: on this shared VM the
-  cost of an fsync and of creating a file in ext4 jumps between regimes (~0.1 vs ~0.4 ms per
-  create, ~0.4 vs ~8 ms per fsync) with the other sessions' I/O, which the tmpfs run leaves
-  out.
+  cost of an fsync and of creating a file in ext4 jumps between regimes with the other
+  sessions' I/O (~0.15 ms per create in a fresh directory, rising to a ~1 ms plateau within a
+  few hundred files, as a plain Python create/write/fsync/rename loop shows too; ~0.4 vs ~8 ms
+  per fsync), which the tmpfs run leaves out.
 
 Correctness gate first (bench.md §1): any trial with `"correct": false`, a failing CLI or a
 failed table comparison exits 1 and writes nothing.
