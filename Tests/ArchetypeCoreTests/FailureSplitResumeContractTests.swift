@@ -375,3 +375,18 @@ extension UInt64: @retroactive RandomNumberGenerator {
         return self
     }
 }
+
+/// engine.md C97: a failed append leaves no visible rows.
+@Suite struct FailedAppendVisibilityTests {
+    @Test func c97_failedAppendLeavesNoVisibleRows() throws {
+        let (w, s) = try Fx.world()
+        _ = try w.queueSpawn(Fx.P, components: try Fx.xs([1, 2]))
+        try w.step()
+        let before = try w.query(Fx.P)
+        try w.queueDespawn([1])
+        s.failNextAppend()
+        #expect(throws: ArchetypeError.self) { try w.step() }
+        #expect(try w.query(Fx.P) == before)
+        #expect(w.poison == nil)
+    }
+}

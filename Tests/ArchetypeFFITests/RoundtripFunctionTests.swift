@@ -1,6 +1,9 @@
 import Arrow
 import CArrowABI
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `arct_record_batch_roundtrip`, `arct_movement_process`, `arct_stream_roundtrip` and the
 /// diagnostics, called through their C entry points with hand-built structs (c-abi.md §8.1,
@@ -57,12 +60,22 @@ import Testing
         #expect(r.outputLength == 4)
     }
 
-    @Test func lastErrorIsPerThread() async throws {
+    @Test func lastErrorIsPerThread() throws {
         let batch = try Fixtures.batch()
         let r = roundtrip(batch) { a, _ in a.pointee.offset = -3 }
         #expect(r.status == ARCT_ERR_ARROW)
-        let seenElsewhere = await Task.detached { arct_last_error_message() != nil }.value
-        #expect(!seenElsewhere)
+        #expect(arct_last_error_message() != nil)
+        // A brand-new thread (not a pool thread other tests may have used) sees no message.
+        var thread = pthread_t()
+        let box = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        defer { box.deallocate() }
+        box.pointee = true
+        pthread_create(&thread, nil, { arg in
+            arg!.assumingMemoryBound(to: Bool.self).pointee = arct_last_error_message() != nil
+            return nil
+        }, box)
+        pthread_join(thread, nil)
+        #expect(!box.pointee)
         arct_clear_last_error()
         #expect(arct_last_error_message() == nil)
     }
