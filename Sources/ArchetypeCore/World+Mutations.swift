@@ -51,7 +51,6 @@ extension World {
         let columns = try validateComponents(components, t, required: .all)
         let n = components.length
         guard n > 0 else { return [] }
-        try ids.checkCapacity(Int64(n))
         let newIds = try ids.allocate(n)
         try stageSpawn(t, newIds, columns)
         return newIds

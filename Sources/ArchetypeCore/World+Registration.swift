@@ -47,7 +47,7 @@ extension World {
             guard seen.insert(f.name).inserted else { throw .duplicateColumn(table: name, column: f.name) }
         }
         for f in schema.fields.dropFirst(BaseColumns.fields.count) {
-            let parts = f.name.components(separatedBy: "__")
+            let parts = f.name.split(separator: "__", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw .invalidColumnName(table: name, column: f.name) }
             guard Self.isCoreType(f.type) else { throw .unsupportedType(table: name, column: f.name, type: "\(f.type)") }
         }
@@ -82,25 +82,5 @@ extension World {
         default:
             return false
         }
-    }
-}
-
-extension String {
-    /// Splits on a separator string (no Foundation).
-    func components(separatedBy separator: String) -> [String] {
-        var parts: [String] = []
-        var current = ""
-        var rest = Substring(self)
-        while !rest.isEmpty {
-            if rest.hasPrefix(separator) {
-                parts.append(current)
-                current = ""
-                rest = rest.dropFirst(separator.count)
-            } else {
-                current.append(rest.removeFirst())
-            }
-        }
-        parts.append(current)
-        return parts
     }
 }

@@ -10,6 +10,26 @@ public struct Decimal128: Hashable, Sendable, BitwiseCopyable {
     @inlinable public init(low: UInt64, high: Int64) { self.low = low; self.high = high }
     /// A decimal holding a value that fits in 64 bits.
     @inlinable public init(_ value: Int64) { self.low = UInt64(bitPattern: value); self.high = value < 0 ? -1 : 0 }
+
+    /// The unscaled value as a 128-bit integer.
+    public var unscaled: Int128 { Int128(high) << 64 | Int128(low) }
+
+    /// The exact decimal text of an unscaled value with `scale` digits after the point
+    /// (`12345`, scale 2 → `"123.45"`; a negative scale appends zeros).
+    public static func text(unscaled v: Int128, scale: Int) -> String {
+        let negative = v < 0
+        var digits = String(negative ? UInt128(bitPattern: 0 &- v) : UInt128(bitPattern: v))
+        if scale > 0 {
+            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+        } else if scale < 0 {
+            digits += String(repeating: "0", count: -scale)
+        }
+        return (negative ? "-" : "") + digits
+    }
+
+    /// The exact decimal text of this value with `scale` digits after the point.
+    public func text(scale: Int) -> String { Self.text(unscaled: unscaled, scale: scale) }
 }
 
 /// The logical type of an Arrow array.

@@ -32,7 +32,7 @@ enum ValueFormatter {
         case .time64(let u): return quote(time(array.buffers[1]!.load(k, as: Int64.self), u))
         case .timestamp(let u, let tz): return quote(timestamp(array.buffers[1]!.load(k, as: Int64.self), u, utc: tz != nil))
         case .duration: return String(array.buffers[1]!.load(k, as: Int64.self))
-        case .decimal128(_, let scale): return quote(decimal(array.buffers[1]!.load(k, as: Decimal128.self), scale: scale))
+        case .decimal128(_, let scale): return quote(array.buffers[1]!.load(k, as: Decimal128.self).text(scale: scale))
         case .struct(let fields):
             let kids = array.logicalChildren
             return "{" + zip(fields, kids).map { quote($0.name) + ":" + json($1, i) }.joined(separator: ",") + "}"
@@ -169,20 +169,6 @@ enum ValueFormatter {
         var s = date(days: days) + "T" + "\(pad(rem / 3600, 2)):\(pad(rem / 60 % 60, 2)):\(pad(rem % 60, 2))"
         if digits > 0 { s += "." + pad(frac, digits) }
         return utc ? s + "Z" : s
-    }
-
-    static func decimal(_ d: Decimal128, scale: Int) -> String {
-        let v = Int128(d.high) << 64 | Int128(d.low)
-        let negative = v < 0
-        let magnitude = negative ? UInt128(bitPattern: 0 &- v) : UInt128(bitPattern: v)
-        var digits = String(magnitude)
-        if scale > 0 {
-            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
-            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
-        } else if scale < 0 {
-            digits += String(repeating: "0", count: -scale)
-        }
-        return (negative ? "-" : "") + digits
     }
 }
 

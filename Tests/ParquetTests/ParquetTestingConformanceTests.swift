@@ -144,10 +144,10 @@ import Testing
         case .float32: floats(valid.map { Double(a.buffers[1]!.load(k + $0, as: Float.self)) })
         case .float64: floats(valid.map { a.buffers[1]!.load(k + $0, as: Double.self) })
         case .decimal128(_, let scale):
-            let vals = valid.map { i -> Int128 in let d = a.buffers[1]!.load(k + i, as: Decimal128.self); return Int128(d.high) << 64 | Int128(d.low) }
-            check("sum_exact", decimal(vals.reduce(0, +), scale), s["sum_exact"])
-            check("min", vals.min().map { decimal($0, scale) }, s["min"] is NSNull ? nil : s["min"])
-            check("max", vals.max().map { decimal($0, scale) }, s["max"] is NSNull ? nil : s["max"])
+            let vals = valid.map { a.buffers[1]!.load(k + $0, as: Decimal128.self).unscaled }
+            check("sum_exact", Decimal128.text(unscaled: vals.reduce(0, +), scale: scale), s["sum_exact"])
+            check("min", vals.min().map { Decimal128.text(unscaled: $0, scale: scale) }, s["min"] is NSNull ? nil : s["min"])
+            check("max", vals.max().map { Decimal128.text(unscaled: $0, scale: scale) }, s["max"] is NSNull ? nil : s["max"])
         case .boolean:
             let trues = valid.filter { Bitmap.get(a.buffers[1]!.baseAddress, k + $0) }.count
             check("true_count", String(trues), s["true_count"])
@@ -182,16 +182,6 @@ import Testing
         default:
             break
         }
-    }
-
-    static func decimal(_ v: Int128, _ scale: Int) -> String {
-        let negative = v < 0
-        var digits = String(negative ? UInt128(bitPattern: 0 &- v) : UInt128(bitPattern: v))
-        if scale > 0 {
-            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
-            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
-        }
-        return (negative ? "-" : "") + digits
     }
 
     static func bytes(_ a: ArrayData, _ i: Int) -> [UInt8] {

@@ -171,11 +171,9 @@ enum LeafConversion: Equatable {
     /// A big-endian two's complement integer of 1…16 bytes as a decimal128.
     static func bigEndianDecimal(_ p: UnsafeRawPointer, count: Int, column: String) throws(ParquetError) -> Decimal128 {
         guard count >= 1, count <= 16 else { throw .corrupt("column \(column): decimal of \(count) bytes") }
-        let negative = p.load(as: UInt8.self) & 0x80 != 0
-        var bytes = [UInt8](repeating: negative ? 0xFF : 0, count: 16) // little-endian result
-        for k in 0..<count { bytes[k] = p.load(fromByteOffset: count - 1 - k, as: UInt8.self) }
-        return bytes.withUnsafeBytes { raw in
-            Decimal128(low: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), high: raw.loadUnaligned(fromByteOffset: 8, as: Int64.self))
-        }
+        // Sign-extend from the first byte, then shift the rest in (no per-value allocation).
+        var v: Int128 = p.load(as: UInt8.self) & 0x80 != 0 ? -1 : 0
+        for k in 0..<count { v = v << 8 | Int128(p.load(fromByteOffset: k, as: UInt8.self)) }
+        return Decimal128(low: UInt64(truncatingIfNeeded: v), high: Int64(truncatingIfNeeded: v >> 64))
     }
 }
