@@ -4,8 +4,8 @@
  * fail returns an int32_t status (ARCT_OK or ARCT_ERR_*); Arrow inputs are moved into the
  * library whatever the status, Arrow outputs are written only on success.
  *
- * This header grows with the library: it declares exactly the functions that the library
- * exports. */
+ * It declares exactly the functions that the library exports: the complete list of c-abi.md
+ * section 7, plus the additions at the end (docs/decisions.md). */
 #ifndef ARCHETYPE_H
 #define ARCHETYPE_H
 
@@ -160,7 +160,85 @@ void        arct_clear_last_error(void);
 /* Zero-fills *options and sets struct_size and abi_version. NULL is ignored. */
 void        arct_world_options_init(arct_world_options* options);
 
-/* ---- Arrow boundary ---------------------------------------------------------------------- */
+/* ---- world lifecycle and inspection ------------------------------------------------------ */
+
+/* Creates a world for a new run (RUN_EXISTS if the store holds rows of this world and run). */
+int32_t arct_world_new(const arct_world_options* options, arct_world** out_world);
+/* Creates or resumes a run from the store (store_root required). */
+int32_t arct_world_open(const arct_world_options* options, arct_world** out_world);
+/* Destroys the world; WORLD_BUSY while another call on it runs. Exports and streams stay valid. */
+int32_t arct_world_free(arct_world* world);
+/* Copies the world's most recent failure (status 0 and "" if none). A diagnostic. */
+int32_t arct_world_last_error(arct_world* world, int32_t* out_status,
+                              char* buf, size_t buf_len, size_t* out_len);
+int32_t arct_world_get_info(arct_world* world, arct_world_info* out_info);
+int32_t arct_world_tick(arct_world* world, int32_t* out_tick);
+/* One batch: table_name utf8 not null (the active tables of the current tick, sorted). */
+int32_t arct_world_active_tables(arct_world* world,
+                                 struct ArrowArray* out_array, struct ArrowSchema* out_schema);
+/* One batch: table_name, active, committed, n_entities (every registered table, sorted). */
+int32_t arct_world_tables(arct_world* world,
+                          struct ArrowArray* out_array, struct ArrowSchema* out_schema);
+/* One batch: entity_id int32, table_name utf8 (every registered entity, sorted by id). */
+int32_t arct_world_entities(arct_world* world,
+                            struct ArrowArray* out_array, struct ArrowSchema* out_schema);
+
+/* ---- tables -------------------------------------------------------------------------------- */
+
+int32_t arct_world_register_table(arct_world* world, const char* table,
+                                  struct ArrowSchema* schema, uint32_t flags);
+
+/* ---- mutations (staged; applied at the next step) ------------------------------------------ */
+
+int32_t arct_world_spawn(arct_world* world, const char* table,
+                         struct ArrowArray* batch, struct ArrowSchema* batch_schema,
+                         int32_t* out_ids, int64_t out_ids_cap, int64_t* out_n_ids);
+int32_t arct_world_reserve_ids(arct_world* world, int64_t n, int32_t* out_first_id);
+int32_t arct_world_spawn_with_ids(arct_world* world, const char* table,
+                                  struct ArrowArray* batch, struct ArrowSchema* batch_schema,
+                                  const int32_t* ids, int64_t n_ids);
+int32_t arct_world_despawn(arct_world* world, const int32_t* ids, int64_t n_ids);
+int32_t arct_world_update(arct_world* world,
+                          struct ArrowArray* patch, struct ArrowSchema* patch_schema);
+int32_t arct_world_migrate(arct_world* world, const char* to_table, struct ArrowSchema* to_schema,
+                           struct ArrowArray* values, struct ArrowSchema* values_schema,
+                           const int32_t* ids, int64_t n_ids);
+int32_t arct_world_migrate_rows(arct_world* world, const char* to_table, struct ArrowSchema* to_schema,
+                                struct ArrowArray* rows, struct ArrowSchema* rows_schema,
+                                const int32_t* ids, int64_t n_ids);
+
+/* ---- native processors --------------------------------------------------------------------- */
+
+int32_t arct_world_add_processor(arct_world* world, const arct_processor_spec* spec,
+                                 uint64_t* out_processor_id);
+int32_t arct_world_remove_processor(arct_world* world, uint64_t processor_id);
+/* Runs one native processor on one batch, with no world (strict: missing column -> 300). */
+int32_t arct_processor_apply(const arct_processor_spec* spec,
+                             struct ArrowArray* in_array, struct ArrowSchema* in_schema,
+                             struct ArrowArray* out_array, struct ArrowSchema* out_schema,
+                             int32_t tick);
+
+/* ---- stepping ------------------------------------------------------------------------------ */
+
+/* One complete tick with the world's native processors; profile may be NULL. */
+int32_t arct_world_step(arct_world* world, arct_step_profile* profile);
+/* Split step: exports the table's prior batch for the open tick (despawns applied). */
+int32_t arct_step_begin(arct_world* world, const char* table,
+                        struct ArrowArray* out_array, struct ArrowSchema* out_schema);
+/* Split step: takes the processed batch (moved); *out_tick_done = 1 when the tick completed. */
+int32_t arct_step_commit(arct_world* world, const char* table,
+                         struct ArrowArray* processed_array, struct ArrowSchema* processed_schema,
+                         int32_t* out_tick_done);
+/* Split step: abandons the open epoch (table may be NULL). */
+int32_t arct_step_abort(arct_world* world, const char* table);
+
+/* ---- reads --------------------------------------------------------------------------------- */
+
+/* Committed rows of one table as a stream (query may be NULL: all rows of this run). */
+int32_t arct_world_query(arct_world* world, const char* table, const arct_query* query,
+                         struct ArrowArrayStream* out_stream);
+
+/* ---- version-1 compatibility --------------------------------------------------------------- */
 
 /* Validates and imports a record batch (top-level "+s", moved), and exports the same batch. */
 int32_t arct_record_batch_roundtrip(struct ArrowArray* in_array, struct ArrowSchema* in_schema,
@@ -169,18 +247,26 @@ int32_t arct_record_batch_roundtrip(struct ArrowArray* in_array, struct ArrowSch
 int32_t arct_movement_process(struct ArrowArray* in_array, struct ArrowSchema* in_schema,
                               struct ArrowArray* out_array, struct ArrowSchema* out_schema,
                               double dt, int32_t tick);
+
+/* ---- additions (non-breaking, c-abi.md section 2 item 3; see docs/decisions.md) ------------ */
+
 /* Consumes a stream of record batches completely (moved in) and returns a stream of the same
  * batches, validated and re-exported by the library. */
 int32_t arct_stream_roundtrip(struct ArrowArrayStream* in_stream,
                               struct ArrowArrayStream* out_stream);
-
-/* ---- leak diagnostics (an addition to c-abi.md section 7; see docs/decisions.md) ---------- */
 
 /* Counts of what the library holds right now: buffers it allocated, exported structs whose
  * release has not run, imported structs it still references. Any pointer may be NULL.
  * A diagnostic: never fails, does not touch the last error. */
 void arct_debug_counters(int64_t* out_live_buffers, int64_t* out_live_exports,
                          int64_t* out_live_imports);
+
+/* Test hook (c-abi.md section 11, N31): enters `world` as any call does (its lock held, the
+ * call counted), stores 1 to *inside, then waits until *release is non-zero (read atomically,
+ * polled every millisecond, at most `timeout_ms`), and leaves. Lets a test free a world
+ * deterministically while a call on it is running. Returns 0, 3, 6, 8 (timeout_ms < 0) or 351. */
+int32_t arct_debug_world_hold(arct_world* world, int32_t* inside, const int32_t* release,
+                              int32_t timeout_ms);
 
 #ifdef __cplusplus
 }
