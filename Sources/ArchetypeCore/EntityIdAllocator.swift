@@ -3,8 +3,9 @@
 struct EntityIdAllocator {
     /// The next automatic id; `Int64(Int32.max) + 1` when exhausted.
     private(set) var next: Int64 = 1
-    /// Reserved ids not yet spawned.
-    private(set) var outstanding: Set<Int32> = []
+    /// Reserved ids not yet spawned, as disjoint half-open ranges sorted by start: a block of
+    /// 2³¹ − 2 reserved ids costs one entry, not 2³¹ − 2.
+    private(set) var outstanding: [Range<Int64>] = []
 
     /// Checks that `n` more ids fit.
     func checkCapacity(_ n: Int64) throws(ArchetypeError) {
@@ -24,7 +25,8 @@ struct EntityIdAllocator {
         guard n >= 1 else { throw .invalidArgument("reserve needs n >= 1, got \(n)") }
         try checkCapacity(n)
         let first = next
-        for id in first..<(first + n) { outstanding.insert(Int32(truncatingIfNeeded: id)) }
+        // Blocks are handed out in ascending order, so appending keeps the ranges sorted.
+        outstanding.append(first..<(first + n))
         next += n
         return Int32(truncatingIfNeeded: first)
     }
@@ -35,16 +37,41 @@ struct EntityIdAllocator {
         for id in ids {
             guard id >= 1 else { throw .invalidEntityId(Int64(id)) }
             guard !isRegistered(id), seen.insert(id).inserted else { throw .idAlreadyRegistered(id) }
-            guard Int64(id) >= next || outstanding.contains(id) else { throw .idNotReserved(id) }
+            guard Int64(id) >= next || isOutstanding(id) else { throw .idNotReserved(id) }
         }
     }
 
     /// Records explicit ids as used (checked first with ``checkExplicit(_:isRegistered:)``).
     mutating func use(_ ids: [Int32]) {
         for id in ids {
-            outstanding.remove(id)
+            removeOutstanding(id)
             if Int64(id) >= next { next = Int64(id) + 1 }
         }
+    }
+
+    /// The index of the outstanding range holding `id`.
+    ///
+    /// - Complexity: O(log *r*) for *r* outstanding ranges.
+    private func outstandingIndex(_ id: Int32) -> Int? {
+        let v = Int64(id)
+        var lo = 0
+        var hi = outstanding.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if outstanding[mid].upperBound <= v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < outstanding.count && outstanding[lo].contains(v) ? lo : nil
+    }
+
+    /// Whether `id` is reserved and not yet spawned.
+    func isOutstanding(_ id: Int32) -> Bool { outstandingIndex(id) != nil }
+
+    private mutating func removeOutstanding(_ id: Int32) {
+        guard let i = outstandingIndex(id) else { return }
+        let r = outstanding[i]
+        let v = Int64(id)
+        let pieces = [r.lowerBound..<v, (v + 1)..<r.upperBound].filter { !$0.isEmpty }
+        outstanding.replaceSubrange(i...i, with: pieces)
     }
 
     /// After a resume: the next id follows the largest id of the run.

@@ -175,6 +175,22 @@ extension World {
         try migrate(entityIds, to: newTable, values: rows, fullRows: true)
     }
 
+    /// Stages a migration into `newTable`, registering it first with `components` when given
+    /// (c-abi.md §8.4). The call is atomic: when the migration fails, a table this call
+    /// registered is registered no longer.
+    public func queueMigration(_ entityIds: [Int32], to newTable: String, registering components: [Field]?,
+                               values: RecordBatch, fullRows: Bool) throws(ArchetypeError) {
+        try checkMutable()
+        let existed = tables[newTable] != nil
+        if let components { try registerTable(newTable, components: components) }
+        do {
+            try migrate(entityIds, to: newTable, values: values, fullRows: fullRows)
+        } catch {
+            if !existed { tables[newTable] = nil }
+            throw error
+        }
+    }
+
     func migrate(_ entityIds: [Int32], to newTable: String, values: RecordBatch, fullRows: Bool) throws(ArchetypeError) {
         try checkMutable()
         let target = try table(newTable)

@@ -68,7 +68,7 @@ extension World {
     }
 
     /// The core type set (engine.md §1.2), recursively.
-    static func isCoreType(_ type: DataType) -> Bool {
+    public static func isCoreType(_ type: DataType) -> Bool {
         switch type {
         case .boolean, .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64, .float32, .float64,
              .utf8, .binary, .date32:

@@ -77,3 +77,26 @@ extension World {
         epoch = nil
     }
 }
+
+extension World {
+    /// The protocol checks of ``commitTableStep(_:processed:)`` alone (c-abi.md §9.2): poisoned,
+    /// no open epoch, a table outside the frozen set, a table not begun. A host that must decode
+    /// the processed batch first runs these so that protocol errors win over data errors.
+    public func checkCommittable(_ table: String) throws(ArchetypeError) {
+        if let poison { throw poison }
+        guard let e = epoch else { throw .noStepInFlight(table) }
+        guard let state = e.states[table] else { throw .stepTableMismatch(table) }
+        guard case .begun = state else { throw .noStepInFlight(table) }
+    }
+
+    /// Closes the open epoch after a data-path failure outside the engine (c-abi.md §9.5): the
+    /// table is recorded as the last failed one; nothing is published or consumed.
+    public func closeEpoch(failedTable table: String) {
+        guard epoch != nil else { return }
+        lastFailedTable = table
+        epoch = nil
+    }
+
+    /// The open epoch's tick, or nil.
+    public var epochTick: Int32? { epoch?.tick }
+}

@@ -10,7 +10,7 @@ func ffiCall(_ function: String, _ body: () throws(FFIError) -> Void) -> Int32 {
         try body()
         return 0
     } catch {
-        LastError.set(function: function, detail: error.detail)
+        LastError.setRaw(error.message(function))
         return error.status
     }
 }

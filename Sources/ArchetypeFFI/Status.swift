@@ -5,10 +5,18 @@ import CArrowABI
 struct FFIError: Error {
     var status: Int32
     var detail: String
+    /// `world … run … tick …` of a call on a world (c-abi.md §5.3); nil for calls without one.
+    var context: String?
 
     init(_ status: Int32, _ detail: String) {
         self.status = status
         self.detail = detail
+    }
+
+    /// The whole message: `<function>: <context>: <detail>`.
+    func message(_ function: String) -> String {
+        if let context, !context.isEmpty { return "\(function): \(context): \(detail)" }
+        return "\(function): \(detail)"
     }
 
     /// Arrow import, validation and export failures are `ARCT_ERR_ARROW` (c-abi.md §3).
