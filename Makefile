@@ -1,6 +1,7 @@
 # Archetype: build the native library, run the Swift and the Python tests.
 #
-#   make test   debug build + `swift test`, release library and CLI, Python tests against them
+#   make test   debug build + `swift test`, release library and CLI, C ABI test, Python tests
+#   make c-test the C ABI conformance test (Tests/CABI) against the release library
 #   make lint   ruff over python/ and bench/
 #
 # The release library is built with the default scratch path (.build/release); `swift test`
@@ -22,9 +23,20 @@ RELEASE_LIB := .build/release/$(LIB_FILE)
 RELEASE_CLI := .build/release/archetype
 NATIVE_DIR := python/src/archetype/_native
 
-.PHONY: test demo scenarios build build-debug build-release native swift-test python-test venv lint clean
+# C ABI conformance test (Tests/CABI/*.c, c-abi.md section 11). C_TEST_LIBDIR and C_TEST_CFLAGS
+# let the same source run against another build of the library, e.g.
+#   make c-test-run C_TEST_LIBDIR=<asan build dir> C_TEST_CFLAGS=-fsanitize=address
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+C_TEST_LIBDIR ?= .build/release
+C_TEST_CFLAGS ?=
+C_TEST_BIN ?= .build/c-abi-test
+C_TEST_SRC := $(wildcard Tests/CABI/*.c)
 
-test: build-debug build-release native swift-test scenarios venv python-test
+.PHONY: test demo scenarios c-test c-test-run build build-debug build-release native swift-test python-test venv lint clean
+
+test: build-debug build-release native swift-test scenarios c-test venv python-test
 
 # The main job: a movement world through the native core, its history written to Parquet in
 # ./archetype-data, and a summary (README "Quick start").
@@ -36,6 +48,22 @@ demo: build-release
 scenarios: build-release
 	$(RELEASE_CLI) bench movement > /dev/null
 	$(RELEASE_CLI) bench mid-run-spawn > /dev/null
+
+# Every exported arct_* function from plain C, with hand-built Arrow structs and counted
+# releases, including the negative cases N1-N37 (c-abi.md section 11).
+c-test: build-release
+	$(MAKE) --no-print-directory c-test-run
+
+# Build and run the C test without (re)building the library (for sanitizer builds).
+c-test-run:
+	@mkdir -p $(dir $(C_TEST_BIN))
+	$(CC) -std=c11 -Wall -Wextra -Werror -pthread -g -O1 $(C_TEST_CFLAGS) -I Sources/CArrowABI/include \
+		$(C_TEST_SRC) -o $(C_TEST_BIN) -L$(C_TEST_LIBDIR) -lArchetypeFFI -lm \
+		-Wl,-rpath,$(abspath $(C_TEST_LIBDIR))
+	SWIFT_BACKTRACE=enable=no $(C_TEST_BIN)
+	$(CC) -std=c11 -Wall -Wextra -Werror $(C_TEST_CFLAGS) -I Sources/CArrowABI/include docs/examples/quickstart.c \
+		-o $(C_TEST_BIN)-quickstart -L$(C_TEST_LIBDIR) -lArchetypeFFI -Wl,-rpath,$(abspath $(C_TEST_LIBDIR))
+	SWIFT_BACKTRACE=enable=no $(C_TEST_BIN)-quickstart | tail -1 | grep -qx "entity 3 tick 1 position__x 21.5"
 
 build: build-debug build-release native
 

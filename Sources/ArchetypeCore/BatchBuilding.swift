@@ -48,7 +48,9 @@ enum BatchBuilding {
                 offsets.append(o)
             }
         }
-        return ArrayData(unchecked: .utf8, length: n, nullCount: 0, buffers: [nil, offsets.finish(), data.finish()])
+        // Copies of a Swift string: valid UTF-8 by construction.
+        return ArrayData(unchecked: .utf8, length: n, nullCount: 0, buffers: [nil, offsets.finish(), data.finish()],
+                         stringsKnownValid: true)
     }
 
     /// An int32 column of `n` copies of `value`.

@@ -9,7 +9,8 @@ struct EntityIdAllocator {
 
     /// Checks that `n` more ids fit.
     func checkCapacity(_ n: Int64) throws(ArchetypeError) {
-        guard n >= 0, next + n - 1 <= Int64(Int32.max) else { throw .entityIdOverflow(requested: n) }
+        // `next + n - 1` could overflow Int64 for a caller's n: compare with the room left.
+        guard n >= 0, n <= Int64(Int32.max) - next + 1 else { throw .entityIdOverflow(requested: n) }
     }
 
     /// Takes `n` automatic ids.

@@ -11,6 +11,7 @@ os.environ.setdefault("SWIFT_BACKTRACE", "enable=no")
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,14 @@ def tracker(lib: NativeLibrary) -> Iterator[h.ReleaseTracker]:
     t.purge_released()
     assert not t.violations, t.violations
     assert not bad, f"nodes not released exactly once: {bad}"
+
+
+@pytest.fixture
+def worlds(lib: NativeLibrary, tracker: h.ReleaseTracker, tmp_path: Path) -> Iterator[Any]:
+    """A `world_helpers.WorldFactory`: every world it made is freed at the end, every tracked
+    struct must have been released exactly once, and the library's counters are back."""
+    import world_helpers as wh
+
+    factory = wh.WorldFactory(lib, tracker, tmp_path)
+    yield factory
+    factory.close()

@@ -1,5 +1,6 @@
 """Negative cases of the C ABI (c-abi.md §11: N1, N2, N21–N29, N33 and the schema checks of
-§4.5), run in a child process per group.
+§4.5 for the version-1 functions; every case of §11 for the world functions, defined in
+`world_negative_cases.py` and registered here), run in a child process per group.
 
     python negative_cases.py GROUP
 
@@ -34,6 +35,7 @@ from archetype import _abi
 from archetype._abi import ArrowArray, ArrowArrayStream, ArrowSchema, NativeLibrary
 
 import cdata_helpers as h
+import world_negative_cases as wnc
 
 RT = "arct_record_batch_roundtrip"
 MV = "arct_movement_process"
@@ -48,17 +50,23 @@ class Case:
     function: str
     run: Callable[[NativeLibrary], dict[str, Any]]
     exact_message: str | None = None
+    diagnostic: bool = False  # leaves the thread's last error alone (c-abi.md §5 item 1)
 
 
 CASES: dict[str, Case] = {}
 
 
 def case(
-    name: str, group: str, expected: int, function: str = RT, exact: str | None = None
+    name: str,
+    group: str,
+    expected: int,
+    function: str = RT,
+    exact: str | None = None,
+    diagnostic: bool = False,
 ) -> Callable[[Callable[[NativeLibrary], dict[str, Any]]], Callable[..., Any]]:
     def register(fn: Callable[[NativeLibrary], dict[str, Any]]) -> Callable[..., Any]:
         assert name not in CASES, name
-        CASES[name] = Case(name, group, expected, function, fn, exact)
+        CASES[name] = Case(name, group, expected, function, fn, exact, diagnostic)
         return fn
 
     return register
@@ -805,6 +813,12 @@ def _stream_invalid_batch(lib: NativeLibrary) -> dict[str, Any]:
     good = pa.record_batch({"s": pa.array(["a", "b", "c"])})
     stream, tracker, _ = _tracked_reader([good, bad, good])
     return _stream_call(lib, stream, ArrowArrayStream(), tracker)
+
+
+# ---- the world functions (world_negative_cases.py) -----------------------------------------------
+
+for _wc in wnc.WORLD_CASES:
+    case(_wc.name, _wc.group, _wc.expected, _wc.function, _wc.exact, _wc.diagnostic)(_wc.run)
 
 
 # ---- child entry point ---------------------------------------------------------------------------

@@ -57,7 +57,10 @@ extension ArrayData {
         case .variableBinary(let ow):
             let last = try validateOffsets(offsetWidth: ow, end: end)
             if last > 0 { try requireBuffer(2, bytes: last, "data") }
-            if type.isString, length > 0 { try validateUTF8(offsetWidth: ow) }
+            if type.isString, length > 0, !stringsKnownValid {
+                try validateUTF8(offsetWidth: ow)
+                storage.stringsValid.store(true, ordering: .relaxed)
+            }
         case .list(let ow):
             let last = try validateOffsets(offsetWidth: ow, end: end)
             guard children[0].length >= last else {

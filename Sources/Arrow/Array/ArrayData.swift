@@ -25,9 +25,14 @@ public struct ArrayData: Sendable {
         @usableFromInline let dictionary: ArrayData?
         /// -1 until computed.
         @usableFromInline let nullCountCache: Atomic<Int>
+        /// The string values are known to be valid UTF-8: built from Swift strings, checked by
+        /// ``ArrayData/validate()`` once, or imported back from a range this module exported
+        /// as valid (``ExportedBuffers``). `validate()` then skips that check.
+        let stringsValid: Atomic<Bool>
 
         @usableFromInline
-        init(type: DataType, length: Int, offset: Int, nullCount: Int, buffers: [ArrowBuffer?], children: [ArrayData], dictionary: ArrayData?) {
+        init(type: DataType, length: Int, offset: Int, nullCount: Int, buffers: [ArrowBuffer?], children: [ArrayData],
+             dictionary: ArrayData?, stringsTrusted: Bool = false) {
             self.type = type
             self.length = length
             self.offset = offset
@@ -35,6 +40,7 @@ public struct ArrayData: Sendable {
             self.children = children
             self.dictionary = dictionary
             self.nullCountCache = Atomic(nullCount)
+            self.stringsValid = Atomic(stringsTrusted)
         }
     }
 
@@ -46,10 +52,22 @@ public struct ArrayData: Sendable {
         unchecked type: DataType, length: Int, offset: Int = 0, nullCount: Int = -1,
         buffers: [ArrowBuffer?], children: [ArrayData] = [], dictionary: ArrayData? = nil
     ) {
+        self.init(unchecked: type, length: length, offset: offset, nullCount: nullCount, buffers: buffers,
+                  children: children, dictionary: dictionary, stringsKnownValid: false)
+    }
+
+    /// Creates array data without validating it; `stringsKnownValid` says that the string
+    /// values of a utf8 array are valid UTF-8 (for instance copied from Swift strings), so that
+    /// ``validate()`` and the C Data round trip need not check them again.
+    public init(
+        unchecked type: DataType, length: Int, offset: Int = 0, nullCount: Int = -1,
+        buffers: [ArrowBuffer?], children: [ArrayData] = [], dictionary: ArrayData? = nil, stringsKnownValid stringsTrusted: Bool
+    ) {
         var nc = nullCount
         if buffers.first.map({ $0 == nil }) ?? true, type != .null { nc = 0 }
         if type == .null { nc = length }
-        storage = Storage(type: type, length: length, offset: offset, nullCount: nc, buffers: buffers, children: children, dictionary: dictionary)
+        storage = Storage(type: type, length: length, offset: offset, nullCount: nc, buffers: buffers, children: children,
+                          dictionary: dictionary, stringsTrusted: stringsTrusted)
     }
 
     /// Creates array data and validates it (see ``validate()``).
@@ -127,9 +145,14 @@ public struct ArrayData: Sendable {
     public func sliceUnchecked(offset start: Int, length count: Int) -> ArrayData {
         if start == 0 && count == length { return self }
         let known = nullCount == 0 ? 0 : -1
+        // A sub-range of valid strings is valid.
         return ArrayData(unchecked: type, length: count, offset: offset + start, nullCount: type == .null ? count : known,
-                         buffers: buffers, children: children, dictionary: dictionary)
+                         buffers: buffers, children: children, dictionary: dictionary, stringsKnownValid: stringsKnownValid)
     }
+
+    /// Whether the string values are known to be valid UTF-8 (see
+    /// ``init(unchecked:length:offset:nullCount:buffers:children:dictionary:stringsKnownValid:)``).
+    public var stringsKnownValid: Bool { storage.stringsValid.load(ordering: .relaxed) }
 
     /// The child arrays aligned to this array's rows: for a struct, each child sliced to
     /// `[offset, offset + length)`; other types return ``children`` unchanged.

@@ -23,10 +23,12 @@ final class ExportedArrayTree {
     init(data: ArrayData, blockSize: Int) {
         self.data = data
         block = malloc(Swift.max(blockSize, 1))!
+        ExportedBuffers.register(data)
         ArrowMemory.exportCreated()
     }
 
     deinit {
+        ExportedBuffers.unregister(data)
         free(block)
         ArrowMemory.exportReleased()
     }
@@ -53,6 +55,9 @@ extension CDataInterface {
     ///
     /// - Complexity: O(*nodes*), with two allocations per call.
     public static func exportArray(_ data: ArrayData, to out: UnsafeMutablePointer<ArrowArray>) {
+        // Every exported buffer is 64-byte aligned (c-abi.md §4.6): foreign buffers passed
+        // through with a smaller alignment are copied once.
+        let data = data.withAlignedBuffers()
         // Pass 1: size the block.
         var structs = 0, slots = 0
         func measure(_ d: ArrayData) {
@@ -115,5 +120,28 @@ extension CDataInterface {
     ) {
         exportArray(batch.asStructArray(), to: array)
         exportSchema(batch.schema, to: schema)
+    }
+}
+
+extension ArrayData {
+    /// This data, with every buffer whose address is not 64-byte aligned replaced by an aligned
+    /// copy (the same bytes, so offsets keep their meaning). Returns `self` when nothing moves.
+    ///
+    /// - Complexity: O(*nodes*) to check; O(*bytes*) of the misaligned buffers to copy.
+    func withAlignedBuffers() -> ArrayData {
+        guard hasMisalignedBuffer else { return self }
+        let buffers = self.buffers.map { b -> ArrowBuffer? in
+            guard let b, Int(bitPattern: b.baseAddress) % arrowBufferAlignment != 0 else { return b }
+            return b.withUnsafeBytes { ArrowBuffer(copying: $0) }
+        }
+        return ArrayData(unchecked: type, length: length, offset: offset, nullCount: nullCount, buffers: buffers,
+                         children: children.map { $0.withAlignedBuffers() }, dictionary: dictionary?.withAlignedBuffers(),
+                         stringsKnownValid: stringsKnownValid)
+    }
+
+    private var hasMisalignedBuffer: Bool {
+        buffers.contains { b in b.map { Int(bitPattern: $0.baseAddress) % arrowBufferAlignment != 0 } ?? false }
+            || children.contains { $0.hasMisalignedBuffer }
+            || (dictionary?.hasMisalignedBuffer ?? false)
     }
 }

@@ -87,6 +87,12 @@ struct ArrayReader {
 
     func buffer(_ p: UnsafeRawPointer?, bytes: Int, alignment: Int) -> ArrowBuffer? {
         guard let p else { return nil }
+        // Our own memory coming back (a consumer re-exporting what we exported): share our
+        // storage, so that this import does not keep the consumer's struct, and through it the
+        // earlier export, alive (ExportedBuffers).
+        if bytes > 0, let ours = ExportedBuffers.storage(at: p, bytes: bytes) {
+            return ArrowBuffer(storage: ours, start: p, count: bytes)
+        }
         if alignment > 1, Int(bitPattern: p) % alignment != 0 {
             // Misaligned foreign memory: copy once so typed access stays aligned.
             return ArrowBuffer(copying: UnsafeRawBufferPointer(start: p, count: bytes))
@@ -206,8 +212,21 @@ struct ArrayReader {
                 guard let child = c.children![i] else {
                     throw ArrowError(.invalidData, "\(here()) has a NULL child pointer at \(i)")
                 }
-                do {
-                    children.append(try read(child, type: fields[i].type, depth: depth + 1, name: fields[i].name))
+                do throws(ArrowError) {
+                    if depth == 1, case .struct = type {
+                        // Each column of a record batch is moved into an owner of its own (the C
+                        // Data Interface lets consumers move children out): a column that is
+                        // dropped, or whose buffers all turn out to be ours, releases its part of
+                        // the producer's tree at once instead of with the whole batch.
+                        guard child.pointee.release != nil else {
+                            throw ArrowError(.released, "child '\(fields[i].name)' is released")
+                        }
+                        let columnOwner = ImportedArrayOwner(moving: child)
+                        let reader = ArrayReader(owner: columnOwner)
+                        children.append(try reader.read(UnsafePointer(columnOwner.array), type: fields[i].type, depth: depth + 1, name: fields[i].name))
+                    } else {
+                        children.append(try read(child, type: fields[i].type, depth: depth + 1, name: fields[i].name))
+                    }
                 } catch {
                     throw name.map { ArrowError(error.kind, "\(error.message) (in '\($0)')") } ?? error
                 }
@@ -216,7 +235,12 @@ struct ArrayReader {
         if case .dictionary(_, let valueType, _) = type, let d = c.dictionary {
             dictionary = try read(d, type: valueType, depth: depth + 1, name: (name ?? "array") + " dictionary")
         }
+        // A string range we exported as valid and got back unchanged needs no UTF-8 check.
+        var trusted = false
+        if type.isString, buffers.count == 3, let o = buffers[1], let d = buffers[2], o.storage !== storage, d.storage !== storage {
+            trusted = ExportedBuffers.trustedStringRange(offsets: o.baseAddress, data: d.baseAddress, offset: offset, length: length)
+        }
         return ArrayData(unchecked: type, length: length, offset: offset, nullCount: Int(c.null_count),
-                         buffers: buffers, children: children, dictionary: dictionary)
+                         buffers: buffers, children: children, dictionary: dictionary, stringsKnownValid: trusted)
     }
 }

@@ -146,8 +146,14 @@ func _llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int3
 /// How many elements ahead the gather loops prefetch.
 let prefetchDistance = 32
 
+/// `-DARROW_NO_PREFETCH` turns the hint off: ThreadSanitizer builds instrument the call as an
+/// `invoke`, which LLVM rejects for intrinsics (docs/c-abi.md, "Checking the library").
 @inline(__always)
-func prefetch(_ address: UnsafeRawPointer) { _llvmPrefetch(address, 0, 3, 1) }
+func prefetch(_ address: UnsafeRawPointer) {
+    #if !ARROW_NO_PREFETCH
+    _llvmPrefetch(address, 0, 3, 1)
+    #endif
+}
 
 /// `count * width` as a byte size, or `capacityExceeded` past ``MutableBuffer/maximumCapacity``.
 @inline(__always)

@@ -216,10 +216,21 @@ assert not struct_size_mismatches(), struct_size_mismatches()
 # ---- function table (archetype.h) ----------------------------------------------------------------
 
 _I32 = ctypes.c_int32
+_U32 = ctypes.c_uint32
+_I64 = ctypes.c_int64
+_U64 = ctypes.c_uint64
 _P_ARRAY = ctypes.POINTER(ArrowArray)
 _P_SCHEMA = ctypes.POINTER(ArrowSchema)
 _P_STREAM = ctypes.POINTER(ArrowArrayStream)
+_P_I32 = ctypes.POINTER(ctypes.c_int32)
 _P_I64 = ctypes.POINTER(ctypes.c_int64)
+_P_U64 = ctypes.POINTER(ctypes.c_uint64)
+_P_CHAR = ctypes.POINTER(ctypes.c_char)  # a caller-owned, writable byte buffer
+_P_SIZE = ctypes.POINTER(ctypes.c_size_t)
+# `arct_world*` is an opaque token (c-abi.md §4.1): passed as an address, never dereferenced.
+_WORLD = ctypes.c_void_p
+_P_WORLD = ctypes.POINTER(ctypes.c_void_p)
+_NAME = ctypes.c_char_p  # `const char*`, borrowed for the call; bytes (any bytes, for tests)
 
 #: name → (restype, argtypes) for every `arct_` function declared in archetype.h.
 PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
@@ -228,6 +239,47 @@ PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "arct_last_error_message": (ctypes.c_char_p, []),
     "arct_clear_last_error": (None, []),
     "arct_world_options_init": (None, [ctypes.POINTER(arct_world_options)]),
+    # world lifecycle and inspection
+    "arct_world_new": (_I32, [ctypes.POINTER(arct_world_options), _P_WORLD]),
+    "arct_world_open": (_I32, [ctypes.POINTER(arct_world_options), _P_WORLD]),
+    "arct_world_free": (_I32, [_WORLD]),
+    "arct_world_last_error": (_I32, [_WORLD, _P_I32, _P_CHAR, ctypes.c_size_t, _P_SIZE]),
+    "arct_world_get_info": (_I32, [_WORLD, ctypes.POINTER(arct_world_info)]),
+    "arct_world_tick": (_I32, [_WORLD, _P_I32]),
+    "arct_world_active_tables": (_I32, [_WORLD, _P_ARRAY, _P_SCHEMA]),
+    "arct_world_tables": (_I32, [_WORLD, _P_ARRAY, _P_SCHEMA]),
+    "arct_world_entities": (_I32, [_WORLD, _P_ARRAY, _P_SCHEMA]),
+    # tables
+    "arct_world_register_table": (_I32, [_WORLD, _NAME, _P_SCHEMA, _U32]),
+    # mutations
+    "arct_world_spawn": (_I32, [_WORLD, _NAME, _P_ARRAY, _P_SCHEMA, _P_I32, _I64, _P_I64]),
+    "arct_world_reserve_ids": (_I32, [_WORLD, _I64, _P_I32]),
+    "arct_world_spawn_with_ids": (_I32, [_WORLD, _NAME, _P_ARRAY, _P_SCHEMA, _P_I32, _I64]),
+    "arct_world_despawn": (_I32, [_WORLD, _P_I32, _I64]),
+    "arct_world_update": (_I32, [_WORLD, _P_ARRAY, _P_SCHEMA]),
+    "arct_world_migrate": (
+        _I32,
+        [_WORLD, _NAME, _P_SCHEMA, _P_ARRAY, _P_SCHEMA, _P_I32, _I64],
+    ),
+    "arct_world_migrate_rows": (
+        _I32,
+        [_WORLD, _NAME, _P_SCHEMA, _P_ARRAY, _P_SCHEMA, _P_I32, _I64],
+    ),
+    # native processors
+    "arct_world_add_processor": (_I32, [_WORLD, ctypes.POINTER(arct_processor_spec), _P_U64]),
+    "arct_world_remove_processor": (_I32, [_WORLD, _U64]),
+    "arct_processor_apply": (
+        _I32,
+        [ctypes.POINTER(arct_processor_spec), _P_ARRAY, _P_SCHEMA, _P_ARRAY, _P_SCHEMA, _I32],
+    ),
+    # stepping
+    "arct_world_step": (_I32, [_WORLD, ctypes.POINTER(arct_step_profile)]),
+    "arct_step_begin": (_I32, [_WORLD, _NAME, _P_ARRAY, _P_SCHEMA]),
+    "arct_step_commit": (_I32, [_WORLD, _NAME, _P_ARRAY, _P_SCHEMA, _P_I32]),
+    "arct_step_abort": (_I32, [_WORLD, _NAME]),
+    # reads
+    "arct_world_query": (_I32, [_WORLD, _NAME, ctypes.POINTER(arct_query), _P_STREAM]),
+    # version-1 compatibility
     "arct_record_batch_roundtrip": (_I32, [_P_ARRAY, _P_SCHEMA, _P_ARRAY, _P_SCHEMA]),
     "arct_movement_process": (
         _I32,
@@ -235,6 +287,7 @@ PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     ),
     "arct_stream_roundtrip": (_I32, [_P_STREAM, _P_STREAM]),
     "arct_debug_counters": (None, [_P_I64, _P_I64, _P_I64]),
+    "arct_debug_world_hold": (_I32, [_WORLD, _P_I32, _P_I32, _I32]),
 }
 
 
@@ -246,10 +299,36 @@ class NativeLibrary:
     arct_last_error_message: Callable[[], bytes | None]
     arct_clear_last_error: Callable[[], None]
     arct_world_options_init: Callable[[Any], None]
+    arct_world_new: Callable[[Any, Any], int]
+    arct_world_open: Callable[[Any, Any], int]
+    arct_world_free: Callable[[Any], int]
+    arct_world_last_error: Callable[[Any, Any, Any, int, Any], int]
+    arct_world_get_info: Callable[[Any, Any], int]
+    arct_world_tick: Callable[[Any, Any], int]
+    arct_world_active_tables: Callable[[Any, Any, Any], int]
+    arct_world_tables: Callable[[Any, Any, Any], int]
+    arct_world_entities: Callable[[Any, Any, Any], int]
+    arct_world_register_table: Callable[[Any, bytes | None, Any, int], int]
+    arct_world_spawn: Callable[[Any, bytes | None, Any, Any, Any, int, Any], int]
+    arct_world_reserve_ids: Callable[[Any, int, Any], int]
+    arct_world_spawn_with_ids: Callable[[Any, bytes | None, Any, Any, Any, int], int]
+    arct_world_despawn: Callable[[Any, Any, int], int]
+    arct_world_update: Callable[[Any, Any, Any], int]
+    arct_world_migrate: Callable[[Any, bytes | None, Any, Any, Any, Any, int], int]
+    arct_world_migrate_rows: Callable[[Any, bytes | None, Any, Any, Any, Any, int], int]
+    arct_world_add_processor: Callable[[Any, Any, Any], int]
+    arct_world_remove_processor: Callable[[Any, int], int]
+    arct_processor_apply: Callable[[Any, Any, Any, Any, Any, int], int]
+    arct_world_step: Callable[[Any, Any], int]
+    arct_step_begin: Callable[[Any, bytes | None, Any, Any], int]
+    arct_step_commit: Callable[[Any, bytes | None, Any, Any, Any], int]
+    arct_step_abort: Callable[[Any, bytes | None], int]
+    arct_world_query: Callable[[Any, bytes | None, Any, Any], int]
     arct_record_batch_roundtrip: Callable[[Any, Any, Any, Any], int]
     arct_movement_process: Callable[[Any, Any, Any, Any, float, int], int]
     arct_stream_roundtrip: Callable[[Any, Any], int]
     arct_debug_counters: Callable[[Any, Any, Any], None]
+    arct_debug_world_hold: Callable[[Any, Any, Any, int], int]
 
     def __init__(self, path: Path, cdll: ctypes.CDLL, missing: tuple[str, ...]) -> None:
         self.path = path
@@ -274,6 +353,26 @@ class NativeLibrary:
             ctypes.byref(buffers), ctypes.byref(exports), ctypes.byref(imports)
         )
         return buffers.value, exports.value, imports.value
+
+    def world_last_error(self, world: int) -> tuple[int, str]:
+        """The world's most recent failure as (status, message); (0, "") if it never failed.
+        Messages are at most 4096 bytes (c-abi.md §5), so one call with a 4097-byte buffer
+        copies all of it. Raises for a bad handle."""
+        status, length = ctypes.c_int32(), ctypes.c_size_t()
+        buf = ctypes.create_string_buffer(4097)
+        rc = int(
+            self.arct_world_last_error(
+                world, ctypes.byref(status), buf, len(buf), ctypes.byref(length)
+            )
+        )
+        if rc != 0:
+            raise error_for_status(
+                rc,
+                function="arct_world_last_error",
+                native_message=None,
+                status_name_text=self.status_name(rc),
+            )
+        return status.value, buf.value.decode("utf-8", errors="replace")
 
     def check(self, status: int, function: str) -> None:
         """Raise the exception of python.md §10.2 for a non-zero status (same thread)."""
