@@ -14,7 +14,7 @@ extension CDataInterface {
         schema.pointee.release = nil
         defer { moved.release?(&moved) }
         return try withUnsafePointer(to: &moved) { (p) throws(ArrowError) -> Field in
-            try SchemaReader.field(p, depth: 1, index: nil)
+            try ImportedSchemaCache.field(p) { () throws(ArrowError) in try SchemaReader.field(p, depth: 1, index: nil) }
         }
     }
 

@@ -31,8 +31,77 @@ enum ExportedBuffers {
         let data: UInt
     }
 
+    /// An open-addressing table keyed by address (linear probing, backward-shift deletion):
+    /// a register / unregister / lookup costs a multiply and a probe or two, where a
+    /// `Dictionary` would hash every address with SipHash.
     struct State: ~Copyable {
-        var entries: [UInt: Entry] = [:]
+        var keys: [UInt] = Array(repeating: 0, count: 64)
+        var entries: [Entry?] = Array(repeating: nil, count: 64)
+        var count = 0
+
+        private var mask: Int { keys.count - 1 }
+
+        @inline(__always)
+        private func home(_ key: UInt) -> Int {
+            // Fibonacci hashing; addresses are 64-byte aligned, so drop the low bits first.
+            Int(truncatingIfNeeded: ((key >> 6) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+        }
+
+        /// The slot holding `key`, or nil.
+        func find(_ key: UInt) -> Int? {
+            var i = home(key)
+            while keys[i] != 0 {
+                if keys[i] == key { return i }
+                i = (i + 1) & mask
+            }
+            return nil
+        }
+
+        subscript(key: UInt) -> Entry? {
+            get { find(key).flatMap { entries[$0] } }
+            set {
+                if let newValue {
+                    if let i = find(key) { entries[i] = newValue; return }
+                    if (count + 1) * 4 > keys.count * 3 { grow() }
+                    var i = home(key)
+                    while keys[i] != 0 { i = (i + 1) & mask }
+                    keys[i] = key
+                    entries[i] = newValue
+                    count += 1
+                } else if let i = find(key) {
+                    remove(at: i)
+                }
+            }
+        }
+
+        private mutating func grow() {
+            let oldKeys = keys, oldEntries = entries
+            keys = Array(repeating: 0, count: oldKeys.count * 2)
+            entries = Array(repeating: nil, count: oldKeys.count * 2)
+            count = 0
+            for (k, e) in zip(oldKeys, oldEntries) where k != 0 { self[k] = e }
+        }
+
+        /// Backward-shift deletion: later members of the probe run move up, so lookups never
+        /// need tombstones.
+        private mutating func remove(at slot: Int) {
+            var hole = slot
+            var i = (slot + 1) & mask
+            while keys[i] != 0 {
+                let h = home(keys[i])
+                // Move the entry at i into the hole if its home is not in (hole, i] cyclically.
+                let inRange = hole <= i ? (h > hole && h <= i) : (h > hole || h <= i)
+                if !inRange {
+                    keys[hole] = keys[i]
+                    entries[hole] = entries[i]
+                    hole = i
+                }
+                i = (i + 1) & mask
+            }
+            keys[hole] = 0
+            entries[hole] = nil
+            count -= 1
+        }
     }
 
     static let state = Mutex(State())
@@ -48,13 +117,13 @@ enum ExportedBuffers {
                     if i == 1, d.type.isString, d.stringsKnownValid, d.buffers.count == 3, let data = d.buffers[2] {
                         strings = StringRange(offset: d.offset, length: d.length, data: UInt(bitPattern: data.baseAddress))
                     }
-                    if var e = s.entries[key] {
+                    if var e = s[key] {
                         e.refs += 1
                         e.count = Swift.max(e.count, b.count)
                         if e.strings != strings { e.strings = nil }
-                        s.entries[key] = e
+                        s[key] = e
                     } else {
-                        s.entries[key] = Entry(storage: b.storage, count: b.count, refs: 1, strings: strings)
+                        s[key] = Entry(storage: b.storage, count: b.count, refs: 1, strings: strings)
                     }
                 }
                 for c in d.children { visit(c) }
@@ -73,13 +142,13 @@ enum ExportedBuffers {
                 for b in d.buffers {
                     guard let b, b.count > 0 else { continue }
                     let key = UInt(bitPattern: b.baseAddress)
-                    guard var e = s.entries[key] else { continue }
+                    guard var e = s[key] else { continue }
                     e.refs -= 1
                     if e.refs <= 0 {
                         dropped.append(e.storage)
-                        s.entries[key] = nil
+                        s[key] = nil
                     } else {
-                        s.entries[key] = e
+                        s[key] = e
                     }
                 }
                 for c in d.children { visit(c) }
@@ -94,7 +163,7 @@ enum ExportedBuffers {
     static func storage(at address: UnsafeRawPointer, bytes: Int) -> BufferStorage? {
         let key = UInt(bitPattern: address)
         return state.withLock { s in
-            guard let e = s.entries[key], e.count >= bytes else { return nil }
+            guard let e = s[key], e.count >= bytes else { return nil }
             return e.storage
         }
     }
@@ -106,7 +175,7 @@ enum ExportedBuffers {
     static func trustedStringRange(offsets: UnsafeRawPointer, data: UnsafeRawPointer?, offset: Int, length: Int) -> Bool {
         let key = UInt(bitPattern: offsets)
         return state.withLock { s in
-            guard let r = s.entries[key]?.strings, let data, r.data == UInt(bitPattern: data) else { return false }
+            guard let r = s[key]?.strings, let data, r.data == UInt(bitPattern: data) else { return false }
             return offset >= r.offset && offset + length <= r.offset + r.length
         }
     }

@@ -1,0 +1,147 @@
+import CArrowABI
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Fields already parsed from C schema trees, by the exact bytes of the tree.
+///
+/// Hosts export the same schema again and again (a table's batches, tick after tick). A tree is
+/// described by everything ``SchemaReader`` reads: each node's format, name, flags, child count
+/// and dictionary, in pre-order. A hit is found by a 64-bit hash of part of that description (lengths, flags, counts and
+/// the first bytes of each string) and then
+/// verified byte for byte against the stored one, without allocating; equal descriptions parse
+/// to equal fields with the same validity, and only successful parses are stored. Trees with
+/// metadata, NULL pointers, more than 64 levels or long strings take the full path.
+enum ImportedSchemaCache {
+    /// Entries kept before the cache starts over.
+    static let capacity = 128
+    /// Strings longer than this are not described (the full path reads them).
+    static let maximumString = 1024
+
+    struct Entry {
+        let description: [UInt8]
+        let field: Field
+    }
+
+    static let cache = Mutex<[UInt64: Entry]>([:])
+
+    /// The cached field for the tree at `root`; otherwise parses it with `parse` and stores
+    /// the result.
+    static func field(_ root: UnsafePointer<ArrowSchema>, parse: () throws(ArrowError) -> Field) throws(ArrowError) -> Field {
+        guard let hash = describe(root, into: nil) else { return try parse() }
+        let hit: Field? = cache.withLock { c in
+            guard let e = c[hash] else { return nil }
+            return e.description.withUnsafeBufferPointer { bytes in
+                var cursor = Cursor(expected: bytes)
+                return describe(root, into: &cursor) != nil && cursor.matches ? e.field : nil
+            }
+        }
+        if let hit { return hit }
+        let field = try parse()
+        var recorder = Cursor(expected: nil)
+        if describe(root, into: &recorder) == hash {
+            let entry = Entry(description: recorder.recorded, field: field)
+            cache.withLock { c in
+                if c.count >= capacity { c.removeAll(keepingCapacity: true) }
+                c[hash] = entry
+            }
+        }
+        return field
+    }
+
+    /// Compares a description with a stored one as it is produced (or records it).
+    struct Cursor {
+        let expected: UnsafeBufferPointer<UInt8>?
+        var position = 0
+        var matches = true
+        var recorded: [UInt8] = []
+
+        init(expected: UnsafeBufferPointer<UInt8>?) { self.expected = expected }
+
+        mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+            if let expected {
+                guard matches, position + bytes.count <= expected.count,
+                      bytes.count == 0 || memcmp(expected.baseAddress! + position, bytes.baseAddress!, bytes.count) == 0 else {
+                    matches = false
+                    return
+                }
+                position += bytes.count
+            } else {
+                recorded.append(contentsOf: bytes)
+            }
+        }
+    }
+
+    /// The FNV-1a hash of the tree's description, feeding the bytes to `cursor` when given;
+    /// nil when the tree must take the full path.
+    static func describe(_ root: UnsafePointer<ArrowSchema>, into cursor: UnsafeMutablePointer<Cursor>?) -> UInt64? {
+        var d = Describer(cursor: cursor)
+        return d.visit(root, depth: 1) ? d.hash : nil
+    }
+
+    /// One walk over a tree (a struct with mutating methods: no captured variables, so no
+    /// boxes and no dynamic exclusivity checks in the byte loop).
+    struct Describer {
+        let cursor: UnsafeMutablePointer<Cursor>?
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var nodes = 0
+
+        /// Mixes one word into the hash (the hash only picks the candidate; the description
+        /// is compared in full).
+        @inline(__always)
+        mutating func mix(_ w: UInt64) {
+            hash = (hash ^ w) &* 0x0000_0100_0000_01B3
+            hash ^= hash >> 29
+        }
+
+        /// The string bytes: all of them to the cursor, their first 8 to the hash.
+        mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+            var head: UInt64 = 0
+            if let base = bytes.baseAddress { memcpy(&head, base, Swift.min(bytes.count, 8)) }
+            mix(head)
+            cursor?.pointee.feed(bytes)
+        }
+
+        mutating func feed(_ v: Int64) {
+            mix(UInt64(bitPattern: v))
+            var v = v
+            if cursor != nil { withUnsafeBytes(of: &v) { cursor!.pointee.feed($0) } }
+        }
+
+        mutating func feed(_ p: UnsafePointer<CChar>?) -> Bool {
+            guard let p else {
+                feed(Int64(-1))
+                return true
+            }
+            let n = strnlen(p, ImportedSchemaCache.maximumString + 1)
+            guard n <= ImportedSchemaCache.maximumString else { return false }
+            feed(Int64(n))
+            feed(UnsafeRawBufferPointer(start: p, count: n))
+            return true
+        }
+
+        mutating func visit(_ s: UnsafePointer<ArrowSchema>, depth: Int) -> Bool {
+            nodes += 1
+            let c = s.pointee
+            guard depth <= ArrayData.maximumNestingDepth, nodes <= 4096, c.format != nil, c.metadata == nil,
+                  c.n_children >= 0, c.n_children <= 4096 else { return false }
+            guard feed(c.format), feed(c.name) else { return false }
+            feed(c.flags)
+            feed(c.n_children)
+            if c.n_children > 0 {
+                guard let kids = c.children else { return false }
+                for i in 0..<Int(c.n_children) {
+                    guard let child = kids[i], visit(child, depth: depth + 1) else { return false }
+                }
+            }
+            feed(Int64(c.dictionary == nil ? 0 : 1))
+            if let d = c.dictionary { return visit(d, depth: depth + 1) }
+            return true
+        }
+    }
+}
