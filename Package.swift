@@ -39,7 +39,7 @@ let package = Package(
         // The C ABI (`arct_*`), built into libArchetypeFFI.so.
         .target(
             name: "ArchetypeFFI",
-            dependencies: ["CArrowABI", "Arrow", "ArchetypeCore", "ArchetypeParquet"],
+            dependencies: ["CArrowABI", "Arrow", "Parquet", "ArchetypeCore", "ArchetypeParquet"],
             exclude: ["exports.map"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(exportList)"], .when(platforms: [.linux]))]
         ),

@@ -1,5 +1,4 @@
 import Arrow
-import Synchronization
 
 /// An in-memory ledger with the semantics of every store (engine.md §10.3), name rules
 /// included. Thread-safe.
@@ -7,7 +6,7 @@ public final class MemoryStore: Store {
     private struct State {
         var tables: [String: [RecordBatch]] = [:]
     }
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     public init() {}
 

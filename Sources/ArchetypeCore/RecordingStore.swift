@@ -1,5 +1,4 @@
 import Arrow
-import Synchronization
 
 /// A test wrapper around a store (engine.md §10.3): counts reads and appends, records read
 /// filters, and fails on demand — the next read, the next append, the next append to a named
@@ -20,8 +19,8 @@ public final class RecordingStore: Store {
         var failAppendTo: [String: Bool] = [:]
     }
 
-    private let counters = Mutex(Counters())
-    private let faults = Mutex(Faults())
+    private let counters = LockedValue(Counters())
+    private let faults = LockedValue(Faults())
 
     public init(_ inner: any Store = MemoryStore()) { self.inner = inner }
 

@@ -1,13 +1,13 @@
+import Arrow
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// RFC 9562 version-7 UUIDs as lowercase hyphenated strings, monotonic within a generator:
 /// when the clock does not advance, the 12-bit `rand_a` field counts up (carrying into the
 /// timestamp on overflow), so names sort in creation order.
 public final class UUIDv7Generator: Sendable {
-    private let state = Mutex<(ms: UInt64, counter: UInt16)>((0, 0))
+    private let state = LockedValue<(ms: UInt64, counter: UInt16)>((0, 0))
 
     public init() {}
 

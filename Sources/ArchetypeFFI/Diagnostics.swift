@@ -1,5 +1,6 @@
 import Arrow
 import CArrowABI
+import Parquet
 
 @c @implementation
 public func arct_ffi_version() -> UInt32 { ARCT_ABI_VERSION }
@@ -33,4 +34,10 @@ public func arct_debug_counters(
     outLiveBuffers?.pointee = Int64(ArrowMemory.liveBuffers)
     outLiveExports?.pointee = Int64(ArrowMemory.liveExports)
     outLiveImports?.pointee = Int64(ArrowMemory.liveImports)
+}
+
+@c @implementation
+public func arct_debug_release_caches() {
+    ArrowMemory.releaseCaches()
+    ParquetCaches.release()
 }

@@ -1,5 +1,6 @@
 import ArchetypeCore
 import ArchetypeParquet
+import Arrow
 import CArrowABI
 import Synchronization
 
@@ -76,7 +77,7 @@ enum WorldRegistry {
         var nextToken: UInt = 0x5A17_0000_0010
     }
 
-    static let state = Mutex(State())
+    static let state = LockedValue(State())
 
     /// Reserves `key` for a handle about to be created; false if a live handle has it.
     static func reserve(_ key: RunKey) -> Bool {

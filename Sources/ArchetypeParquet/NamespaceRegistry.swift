@@ -1,6 +1,5 @@
 import Arrow
 import ArchetypeCore
-import Synchronization
 
 /// The state shared by every writable store of one (canonical root, namespace) in this process
 /// (store.md §4): the writer lock, the part-name generator and the per-table write state.
@@ -8,8 +7,8 @@ import Synchronization
 final class NamespaceState: Sendable {
     /// The registry key.
     let key: NamespaceRegistry.Key
-    private let lock: Mutex<NamespaceLock?>
-    private let state = Mutex(Mutable())
+    private let lock: LockedValue<NamespaceLock?>
+    private let state = LockedValue(Mutable())
 
     /// What appends in this process know about a table.
     struct TableState {
@@ -32,7 +31,7 @@ final class NamespaceState: Sendable {
 
     init(key: NamespaceRegistry.Key, lock: consuming NamespaceLock) {
         self.key = key
-        self.lock = Mutex(Optional(lock))
+        self.lock = LockedValue(Optional(lock))
     }
 
     /// The path of the lock file.
@@ -126,7 +125,7 @@ enum NamespaceRegistry {
         let namespace: String
     }
 
-    private static let entries = Mutex<[Key: (state: NamespaceState, references: Int)]>([:])
+    private static let entries = LockedValue<[Key: (state: NamespaceState, references: Int)]>([:])
 
     /// The shared state of `key`, taking the lock (and running `firstOpen`) when no store of
     /// this process holds the namespace yet.

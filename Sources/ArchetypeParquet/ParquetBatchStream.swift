@@ -1,7 +1,6 @@
 import Arrow
 import ArchetypeCore
 import Parquet
-import Synchronization
 
 /// The batches of one store read, produced lazily (store.md §6: the streaming variant, with the
 /// semantics of ``ParquetStore/read(_:filter:columns:)``): parts in bytewise name order, then
@@ -23,7 +22,7 @@ public final class ParquetBatchStream: Sendable {
         var loaded: ParquetFileReader?
         var failed = false
     }
-    private let cursor = Mutex(Cursor())
+    private let cursor = LockedValue(Cursor())
 
     init(plan: ReadPlan, access: PartAccess) {
         self.plan = plan

@@ -1,7 +1,6 @@
 import Arrow
 import ArchetypeCore
 import Parquet
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -29,8 +28,8 @@ public final class ParquetStore: Store {
     /// `<root>/<namespace>`.
     public let namespacePath: String
     let access: PartAccess
-    private let shared: Mutex<NamespaceState?>
-    private let faults = Mutex<FaultInjector?>(nil)
+    private let shared: LockedValue<NamespaceState?>
+    private let faults = LockedValue<FaultInjector?>(nil)
 
     /// Opens (writable: creates) the namespace `namespace` under `root` (store.md §4).
     ///
@@ -47,7 +46,7 @@ public final class ParquetStore: Store {
         self.namespacePath = namespacePath
         access = PartAccess(readerOptions: options.readerOptions)
         if options.readOnly {
-            shared = Mutex(nil)
+            shared = LockedValue(nil)
             return
         }
         try FileSystem.makeDirectories(namespacePath, durable: options.durable)
@@ -58,7 +57,7 @@ public final class ParquetStore: Store {
         let state = try NamespaceRegistry.acquire(key) { () throws(StoreError) in
             try TableDirectory.removeStagingFiles(namespacePath)
         }
-        shared = Mutex(state)
+        shared = LockedValue(state)
     }
 
     deinit { close() }

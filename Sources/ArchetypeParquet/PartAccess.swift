@@ -1,7 +1,6 @@
 import Arrow
 import ArchetypeCore
 import Parquet
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -33,8 +32,8 @@ struct PartFooter: Sendable {
 /// Thread-safe.
 final class PartAccess: Sendable {
     let readerOptions: ParquetReaderOptions
-    private let footers = Mutex<[String: PartFooter]>([:])
-    private let counters = Mutex(ParquetStoreStatistics())
+    private let footers = LockedValue<[String: PartFooter]>([:])
+    private let counters = LockedValue(ParquetStoreStatistics())
     /// The most footers kept; about half are dropped when the cache is full.
     static let footerCacheLimit = 16_384
 

@@ -22,7 +22,7 @@ enum BufferPool {
         var cachedBytes = 0
     }
 
-    static let state = Mutex(State())
+    static let state = LockedValue(State())
     static let limit = Atomic<Int>(256 << 20)
 
     /// The size class (log2 of the block size) holding `bytes`, or nil below the pooled size.
@@ -91,4 +91,11 @@ extension ArrowMemory {
 
     /// Returns every cached block to the system allocator.
     public static func releasePooledMemory() { BufferPool.drain() }
+
+    /// Empties every process-wide cache of the module: pooled buffers and parsed imported C
+    /// schemas. Later calls refill them; for leak checkers and memory-pressure handlers.
+    public static func releaseCaches() {
+        BufferPool.drain()
+        ImportedSchemaCache.removeAll()
+    }
 }

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// The buffers of every array tree this module has exported and not yet seen released, by
 /// address.
@@ -104,7 +103,7 @@ enum ExportedBuffers {
         }
     }
 
-    static let state = Mutex(State())
+    static let state = LockedValue(State())
 
     /// Registers every buffer of `data` (children and dictionary included).
     static func register(_ data: ArrayData) {

@@ -1,5 +1,4 @@
 import CArrowABI
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,7 +27,18 @@ enum ImportedSchemaCache {
         let field: Field
     }
 
-    static let cache = Mutex<[UInt64: Entry]>([:])
+    static let cache = LockedValue<[UInt64: Entry]>([:])
+
+    /// Forgets every entry.
+    static func removeAll() {
+        // Entries are freed after the lock is released.
+        let dropped = cache.withLock { c in
+            let all = c
+            c = [:]
+            return all
+        }
+        withExtendedLifetime(dropped) {}
+    }
 
     /// The cached field for the tree at `root`; otherwise parses it with `parse` and stores
     /// the result.

@@ -261,6 +261,12 @@ int32_t arct_stream_roundtrip(struct ArrowArrayStream* in_stream,
 void arct_debug_counters(int64_t* out_live_buffers, int64_t* out_live_exports,
                          int64_t* out_live_imports);
 
+/* Empties the library's process-wide caches (parsed imported schemas, encoded Arrow IPC
+ * schemas, pooled freed buffers), so that a leak checker run at exit sees only what is really
+ * held. Safe at any time and from any thread; later calls refill the caches. Never fails, does
+ * not touch the last error. */
+void arct_debug_release_caches(void);
+
 /* Test hook (c-abi.md section 11, N31): enters `world` as any call does (its lock held, the
  * call counted), stores 1 to *inside, then waits until *release is non-zero (read atomically,
  * polled every millisecond, at most `timeout_ms`), and leaves. Lets a test free a world

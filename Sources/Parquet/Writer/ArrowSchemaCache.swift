@@ -1,5 +1,4 @@
 import Arrow
-import Synchronization
 
 /// The `ARROW:schema` values (base64 IPC schema messages) of the few schemas used last, both
 /// ways: a program writes and reads files of the same schemas over and over, and encoding or
@@ -17,8 +16,8 @@ enum ArrowSchemaCache {
     }
 
     /// Most recent first.
-    static let encoded = Mutex<[Entry]>([])
-    static let decoded = Mutex<[Entry]>([])
+    static let encoded = LockedValue<[Entry]>([])
+    static let decoded = LockedValue<[Entry]>([])
 
     /// `ArrowIPCSchema.encodeBase64(schema)`, from the cache when `schema` was encoded recently.
     static func encode(_ schema: Schema) throws(ArrowError) -> String {
@@ -36,11 +35,21 @@ enum ArrowSchemaCache {
         return schema
     }
 
-    static func remember(_ entry: Entry, in cache: borrowing Mutex<[Entry]>) {
+    static func remember(_ entry: Entry, in cache: LockedValue<[Entry]>) {
         guard entry.encoded.utf8.count <= maximumValueBytes else { return }
         cache.withLock { c in
             c.insert(entry, at: 0)
             if c.count > capacity { c.removeLast() }
         }
+    }
+}
+
+/// The Parquet module's process-wide caches.
+public enum ParquetCaches {
+    /// Empties them (the recent `ARROW:schema` values, both ways); later calls refill them.
+    public static func release() {
+        let dropped = (ArrowSchemaCache.encoded.withLock { c in defer { c = [] }; return c },
+                       ArrowSchemaCache.decoded.withLock { c in defer { c = [] }; return c })
+        withExtendedLifetime(dropped) {}
     }
 }

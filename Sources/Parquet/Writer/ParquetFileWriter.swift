@@ -50,7 +50,7 @@ public final class ParquetFileWriter {
         }
         chunkWriter = ColumnChunkWriter(options: options, compressor: try PageCompressor(codec: options.codec, level: options.codecLevel))
         output = MutableBuffer(capacity: 1 << 16)
-        output.append(contentsOf: UnsafeRawBufferPointer(start: ParquetFooter.magic, count: 4))
+        ParquetFooter.magic.withUnsafeBytes { output.append(contentsOf: $0) }
     }
 
     /// Writes `batch` as one or more row groups.

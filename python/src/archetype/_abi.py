@@ -287,6 +287,7 @@ PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     ),
     "arct_stream_roundtrip": (_I32, [_P_STREAM, _P_STREAM]),
     "arct_debug_counters": (None, [_P_I64, _P_I64, _P_I64]),
+    "arct_debug_release_caches": (None, []),
     "arct_debug_world_hold": (_I32, [_WORLD, _P_I32, _P_I32, _I32]),
 }
 
@@ -328,6 +329,7 @@ class NativeLibrary:
     arct_movement_process: Callable[[Any, Any, Any, Any, float, int], int]
     arct_stream_roundtrip: Callable[[Any, Any], int]
     arct_debug_counters: Callable[[Any, Any, Any], None]
+    arct_debug_release_caches: Callable[[], None]
     arct_debug_world_hold: Callable[[Any, Any, Any, int], int]
 
     def __init__(self, path: Path, cdll: ctypes.CDLL, missing: tuple[str, ...]) -> None:
