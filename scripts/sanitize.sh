@@ -58,6 +58,13 @@ run_tsan() {
     echo "tsan: no reports"
 }
 
+# The number of valgrind records (a header line matching $1, up to the blank line ending the
+# record) whose stack matches $2.
+count_valgrind_records() {
+    awk -v head="$1" -v stack="$2" '$0 ~ head {rec=1; buf=""} rec {buf=buf"\n"$0}
+        /^==[0-9]+== $/ {if (rec && buf ~ stack) n++; rec=0} END {print n+0}' "$OUT/valgrind.log"
+}
+
 run_valgrind() {
     "$SWIFT" build -c release --product ArchetypeFFI
     echo "== valgrind: Python round-trip run"
@@ -66,12 +73,12 @@ run_valgrind() {
     grep -E "valgrind_roundtrip|definitely lost:" "$OUT/valgrind.log"
     # Definitely-lost blocks whose allocation stack passes through the library.
     local ours
-    ours=$(awk '/are definitely lost in loss record/{rec=1; buf=""} rec{buf=buf"\n"$0} /^==[0-9]+== $/{if (rec && buf ~ /ArchetypeFFI/) n++; rec=0} END{print n+0}' "$OUT/valgrind.log")
+    ours=$(count_valgrind_records "are definitely lost in loss record" "ArchetypeFFI")
     echo "valgrind: $ours definitely-lost record(s) from libArchetypeFFI"
     # Memory errors (invalid reads/writes/frees, uses of uninitialised values) whose stack
     # passes through the library or the Swift runtime; CPython's own are not ours.
     local errors
-    errors=$(awk '/Invalid (read|write|free)|uninitialised|Mismatched free|overlap/{rec=1; buf=""} rec{buf=buf"\n"$0} /^==[0-9]+== $/{if (rec && buf ~ /ArchetypeFFI|libswift/) n++; rec=0} END{print n+0}' "$OUT/valgrind.log")
+    errors=$(count_valgrind_records "Invalid (read|write|free)|uninitialised|Mismatched free|overlap" "ArchetypeFFI|libswift")
     echo "valgrind: $errors memory error(s) through libArchetypeFFI or the Swift runtime"
     [ "$ours" -eq 0 ] && [ "$errors" -eq 0 ]
 }

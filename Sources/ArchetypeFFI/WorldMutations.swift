@@ -118,7 +118,8 @@ public func arct_world_update(
                     throw FFIError(ARCT_ERR_METADATA_COLUMN, "the patch's entity_id column is \(idColumn.type), expected int32")
                 }
                 guard idColumn.nullCount == 0 else { throw FFIError(ARCT_ERR_METADATA_COLUMN, "the patch's entity_id column holds nulls") }
-                let idValues = (0..<b.length).map { idColumn.buffers[1]!.load(idColumn.offset + $0, as: Int32.self) }
+                let idValues: [Int32]
+                do { idValues = try Int32Array(idColumn).withUnsafeValues { Array($0) } } catch { throw FFIError(error) }
                 var fields = b.schema.fields
                 var columns = b.columns
                 fields.remove(at: i)

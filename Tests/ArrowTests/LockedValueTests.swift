@@ -16,16 +16,18 @@ struct LockedValueTests {
 
     /// Four threads incrementing one value through `withLock`: no increment is lost, and each
     /// read-modify-write of a larger value is atomic too.
+    static let perThread = 20_000
+
     @Test func concurrentUpdatesAreExclusive() {
         let shared = Shared()
-        let perThread = 20_000
+        let perThread = Self.perThread
         var threads: [pthread_t] = []
         for _ in 0..<4 {
             let box = Unmanaged.passRetained(shared).toOpaque()
             var t = pthread_t()
             let rc = pthread_create(&t, nil, { arg in
                 let s = Unmanaged<Shared>.fromOpaque(arg!).takeRetainedValue()
-                for i in 0..<20_000 {
+                for i in 0..<LockedValueTests.perThread {
                     s.total.withLock { $0 += 1 }
                     if i % 1000 == 0 { s.log.withLock { $0.append($0.count) } }
                 }

@@ -1,4 +1,3 @@
-
 /// The buffers of every array tree this module has exported and not yet seen released, by
 /// address.
 ///

@@ -30,15 +30,7 @@ enum ImportedSchemaCache {
     static let cache = LockedValue<[UInt64: Entry]>([:])
 
     /// Forgets every entry.
-    static func removeAll() {
-        // Entries are freed after the lock is released.
-        let dropped = cache.withLock { c in
-            let all = c
-            c = [:]
-            return all
-        }
-        withExtendedLifetime(dropped) {}
-    }
+    static func removeAll() { cache.withLock { $0.removeAll() } }
 
     /// The cached field for the tree at `root`; otherwise parses it with `parse` and stores
     /// the result.

@@ -48,8 +48,7 @@ enum ArrowSchemaCache {
 public enum ParquetCaches {
     /// Empties them (the recent `ARROW:schema` values, both ways); later calls refill them.
     public static func release() {
-        let dropped = (ArrowSchemaCache.encoded.withLock { c in defer { c = [] }; return c },
-                       ArrowSchemaCache.decoded.withLock { c in defer { c = [] }; return c })
-        withExtendedLifetime(dropped) {}
+        ArrowSchemaCache.encoded.withLock { $0.removeAll() }
+        ArrowSchemaCache.decoded.withLock { $0.removeAll() }
     }
 }
