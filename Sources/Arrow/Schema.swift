@@ -20,7 +20,7 @@ public struct Schema: Hashable, Sendable {
     ///
     /// - Complexity: O(*n*) in the number of fields.
     public func index(of name: String) -> Int? {
-        fields.firstIndex { $0.name.utf8.elementsEqual(name.utf8) }
+        fields.firstIndex { $0.name.hasSameBytes(as: name) }
     }
 
     /// The field named `name`, or nil.

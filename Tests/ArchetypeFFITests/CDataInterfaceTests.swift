@@ -1,4 +1,4 @@
-import Arrow
+@testable import Arrow
 import CArrowABI
 import Testing
 
@@ -72,6 +72,74 @@ import Testing
             #expect(batch.length == 4)
             #expect(batch == source)
             a.deallocate(); s.deallocate()
+        }
+    }
+
+    /// A batch whose columns are partly ours and partly foreign: each of our columns is read
+    /// without keeping the producer's part (released during the import), each foreign column
+    /// keeps its part alive until the imported data goes (docs/decisions.md, "Imports share
+    /// our storage").
+    @Test func importKeepsOnlyTheForeignColumnsOfTheProducer() throws {
+        let source = try Fixtures.batch()
+        let (a, s) = Fixtures.exported(source)
+        defer { a.deallocate(); s.deallocate() }
+        // Column x now looks foreign: its buffers are no longer registered as ours.
+        ExportedBuffers.unregister(source.columns[1])
+        let root = ReleaseCounter.wrap(a)
+        let columns = (0..<Int(a.pointee.n_children)).map { ReleaseCounter.wrap(a.pointee.children![$0]!) }
+        do {
+            let batch = try CDataInterface.importRecordBatch(a, schema: s)
+            #expect(a.pointee.release == nil)
+            #expect(root.count == 1, "the struct itself holds no buffer")
+            #expect(columns.map(\.count) == [1, 0, 1], "only the foreign column is kept")
+            #expect(values(batch) == values(source))
+            #expect(batch.columns[1].buffers[1]!.storage !== source.columns[1].buffers[1]!.storage,
+                    "the foreign column is read through an owner of the producer's memory, not our storage")
+            #expect(batch.columns[0].buffers[1]!.storage === source.columns[0].buffers[1]!.storage)
+        }
+        #expect(columns.map(\.count) == [1, 1, 1], "released once the imported data is gone")
+    }
+
+    /// A schema exported again is copied from its cached template: the copy equals a full
+    /// export node for node, and its children can be moved out and released on their own.
+    @Test func cachedSchemaExportsEqualFullExports() throws {
+        let schema = Schema([
+            Field("id", .int32, nullable: false, metadata: [("unit", "none")]),
+            Field("tags", .list(Field("item", .utf8))),
+            Field("pos", .struct([Field("x", .float64, nullable: false), Field("y", .float64)])),
+            Field("kind", .dictionary(index: .int8, value: .utf8, ordered: true)),
+        ])
+        func describe(_ n: UnsafePointer<ArrowSchema>) -> String {
+            let c = n.pointee
+            var out = "\(String(cString: c.format!))|\(c.name.map { String(cString: $0) } ?? "-")|\(c.flags)|\(c.metadata == nil ? "" : "md")"
+            for i in 0..<Int(c.n_children) { out += "(" + describe(c.children![i]!) + ")" }
+            if let d = c.dictionary { out += "{" + describe(d) + "}" }
+            return out
+        }
+        let full = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
+        defer { full.deallocate() }
+        CDataInterface.exportField(schema.topLevelField, to: full)
+        let expected = describe(full)
+        full.pointee.release!(full)
+        for _ in 0..<3 {
+            let copy = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
+            defer { copy.deallocate() }
+            CDataInterface.exportSchema(schema, to: copy)
+            #expect(describe(copy) == expected)
+            #expect(ExportedSchemaCache.cache.withLock { entries in entries.contains { $0.fields == schema.fields } })
+            // Move the struct child out, release the rest, then the child: each exactly once.
+            var child = copy.pointee.children![2]!.pointee
+            copy.pointee.children![2]!.pointee.release = nil
+            let counter = withUnsafeMutablePointer(to: &child) { ReleaseCounter.wrap($0) }
+            copy.pointee.release!(copy)
+            #expect(counter.count == 0)
+            #expect(String(cString: child.children![1]!.pointee.name!) == "y")
+            child.release!(&child)
+            #expect(counter.count == 1)
+            let back = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
+            defer { back.deallocate() }
+            CDataInterface.exportSchema(schema, to: back)
+            #expect(try CDataInterface.importSchema(back) == schema)
         }
     }
 

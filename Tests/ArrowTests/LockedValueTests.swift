@@ -66,10 +66,15 @@ struct LockedValueTests {
             CDataInterface.exportRecordBatch(batch, array: a, schema: c)
             ArrowMemory.releaseCaches()
             #expect(ArrowMemory.pooledBytes == 0)
-            #expect(ImportedSchemaCache.cache.withLock { $0.isEmpty })
+            #expect(ImportedSchemaCache.cache.withLock { $0.entries.isEmpty && $0.last == nil })
+            #expect(ExportedSchemaCache.cache.withLock { $0.isEmpty })
             let back = try CDataInterface.importRecordBatch(a, schema: c)
             #expect(back.schema.fields == schema.fields && back.length == 20_000)
-            #expect(!ImportedSchemaCache.cache.withLock { $0.isEmpty })
+            #expect(!ImportedSchemaCache.cache.withLock { $0.entries.isEmpty })
+            CDataInterface.exportRecordBatch(batch, array: a, schema: c)
+            #expect(!ExportedSchemaCache.cache.withLock { $0.isEmpty })
+            a.pointee.release?(a)
+            c.pointee.release?(c)
         }
     }
 }

@@ -55,7 +55,9 @@ extension ArrayData {
             guard !o else { throw .invalidData("data size overflows") }
             if length > 0 { try requireBuffer(1, bytes: bytes, "values") }
         case .variableBinary(let ow):
-            let last = try validateOffsets(offsetWidth: ow, end: end)
+            // Offsets of strings known valid were checked when that became known (validate,
+            // a builder, or a range we exported coming back): only their bounds are read.
+            let last = type.isString && stringsKnownValid ? try lastOffset(offsetWidth: ow, end: end) : try validateOffsets(offsetWidth: ow, end: end)
             if last > 0 { try requireBuffer(2, bytes: last, "data") }
             if type.isString, length > 0, !stringsKnownValid {
                 try validateUTF8(offsetWidth: ow)
@@ -107,6 +109,16 @@ extension ArrayData {
     private func requireBuffer(_ i: Int, bytes: Int, _ what: String) throws(ArrowError) {
         guard let b = buffers[i] else { throw .invalidData("\(type) array of length \(length) has a NULL \(what) buffer") }
         guard b.count >= bytes else { throw .invalidData("\(what) buffer has \(b.count) bytes, needs \(bytes)") }
+    }
+
+    /// The last visible offset, the offsets buffer being long enough (their order is not checked).
+    private func lastOffset(offsetWidth: Int, end: Int) throws(ArrowError) -> Int {
+        if length == 0 { return 0 }
+        try requireBuffer(1, bytes: (end + 1) * offsetWidth, "offsets")
+        let b = buffers[1]!
+        let last = offsetWidth == 4 ? Int(b.load(end, as: Int32.self)) : Int(truncatingIfNeeded: b.load(end, as: Int64.self))
+        guard last >= 0, last <= MutableBuffer.maximumCapacity else { throw .invalidData("offset \(last) out of range") }
+        return last
     }
 
     /// Checks the visible offsets `[offset, end]` and returns the last one.

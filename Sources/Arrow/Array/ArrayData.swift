@@ -56,9 +56,10 @@ public struct ArrayData: Sendable {
                   children: children, dictionary: dictionary, stringsKnownValid: false)
     }
 
-    /// Creates array data without validating it; `stringsKnownValid` says that the string
-    /// values of a utf8 array are valid UTF-8 (for instance copied from Swift strings), so that
-    /// ``validate()`` and the C Data round trip need not check them again.
+    /// Creates array data without validating it; `stringsKnownValid` says that the offsets of
+    /// a utf8 array are valid (non-negative, non-decreasing) and its values valid UTF-8 (for
+    /// instance copied from Swift strings), so that ``validate()`` and the C Data round trip
+    /// need not check them again.
     public init(
         unchecked type: DataType, length: Int, offset: Int = 0, nullCount: Int = -1,
         buffers: [ArrowBuffer?], children: [ArrayData] = [], dictionary: ArrayData? = nil, stringsKnownValid stringsTrusted: Bool

@@ -41,6 +41,6 @@ public struct StructArray: @unchecked Sendable {
 
     /// The first child named `name` (aligned to this array's rows), or nil.
     public func child(named name: String) -> ArrayData? {
-        fields.firstIndex { $0.name.utf8.elementsEqual(name.utf8) }.map { children[$0] }
+        fields.firstIndex { $0.name.hasSameBytes(as: name) }.map { children[$0] }
     }
 }

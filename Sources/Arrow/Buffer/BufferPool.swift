@@ -92,10 +92,12 @@ extension ArrowMemory {
     /// Returns every cached block to the system allocator.
     public static func releasePooledMemory() { BufferPool.drain() }
 
-    /// Empties every process-wide cache of the module: pooled buffers and parsed imported C
-    /// schemas. Later calls refill them; for leak checkers and memory-pressure handlers.
+    /// Empties every process-wide cache of the module: pooled buffers, parsed imported C
+    /// schemas and exported schema templates. Later calls refill them; for leak checkers and
+    /// memory-pressure handlers.
     public static func releaseCaches() {
         BufferPool.drain()
         ImportedSchemaCache.removeAll()
+        ExportedSchemaCache.removeAll()
     }
 }

@@ -27,9 +27,7 @@ extension CDataInterface {
     /// The caller's struct is left released whatever the outcome.
     public static func importArray(_ array: UnsafeMutablePointer<ArrowArray>, type: DataType) throws(ArrowError) -> ArrayData {
         guard array.pointee.release != nil else { throw ArrowError(.released, "array struct is already released") }
-        let owner = ImportedArrayOwner(moving: array)
-        let reader = ArrayReader(owner: owner)
-        let data = try reader.read(UnsafePointer(owner.array), type: type, depth: 1, name: nil)
+        let data = try ArrayReader.readMoving(array, type: type, depth: 1, name: nil)
         try data.validate()
         return data
     }
@@ -41,14 +39,16 @@ extension CDataInterface {
     public static func importArray(
         _ array: UnsafeMutablePointer<ArrowArray>, schema: UnsafeMutablePointer<ArrowSchema>
     ) throws(ArrowError) -> (Field, ArrayData) {
-        // Move the array first so that a schema failure still leaves both released.
         guard array.pointee.release != nil else {
             if schema.pointee.release != nil { _ = try? importField(schema) }
             throw ArrowError(.released, "array struct is already released")
         }
-        let owner = ImportedArrayOwner(moving: array)
-        let field = try importField(schema)
-        let data = try ArrayReader(owner: owner).read(UnsafePointer(owner.array), type: field.type, depth: 1, name: nil)
+        let field: Field
+        do { field = try importField(schema) } catch {
+            ArrayReader.releaseInPlace(array)
+            throw error
+        }
+        let data = try ArrayReader.readMoving(array, type: field.type, depth: 1, name: nil)
         try data.validate()
         return (field, data)
     }
@@ -76,16 +76,54 @@ extension CDataInterface {
 /// everything the C struct says about itself. Content checks (offset monotonicity, UTF-8,
 /// dictionary indices, child lengths) are left to ``ArrayData/validate()``.
 struct ArrayReader {
-    let owner: ImportedArrayOwner
-    /// One storage for every foreign buffer of this import: it only keeps `owner` alive.
-    let storage: BufferStorage
+    /// One storage for every foreign buffer read through this reader: it only keeps the
+    /// producer's struct alive. Nil for a reader that accepts only our own buffers
+    /// (``ExportedBuffers``): a foreign one makes it throw ``ownerNeeded``.
+    let storage: BufferStorage?
+
+    /// Thrown (and caught by ``readMoving(_:type:depth:name:)``) when a reader without storage
+    /// meets a foreign buffer; never reaches a caller.
+    static let ownerNeeded = ArrowError(.invalidData, "internal: a foreign buffer needs an owner")
 
     init(owner: ImportedArrayOwner) {
-        self.owner = owner
-        self.storage = BufferStorage(foreign: UnsafeRawPointer(owner.array), capacity: 0, owner: owner)
+        storage = BufferStorage(foreign: UnsafeRawPointer(owner.array), capacity: 0, owner: owner)
     }
 
-    func buffer(_ p: UnsafeRawPointer?, bytes: Int, alignment: Int) -> ArrowBuffer? {
+    /// A reader that accepts only our own buffers.
+    init() { storage = nil }
+
+    /// Releases the producer's struct now, marking the caller's copy released first (a
+    /// producer need not do it for a moved-out child).
+    static func releaseInPlace(_ a: UnsafeMutablePointer<ArrowArray>) {
+        var moved = a.pointee
+        a.pointee.release = nil
+        moved.release?(&moved)
+    }
+
+    /// Reads the (unreleased) struct at `a` and leaves it released whatever the outcome.
+    ///
+    /// When every buffer of the tree is our own memory coming back (a host passing through
+    /// columns we exported), nothing keeps the producer's struct: it is released at once, and
+    /// the read costs no owner, storage or import of its own. Otherwise the struct is moved into
+    /// an ``ImportedArrayOwner`` that lives as long as the buffers pointing into it. (Only the
+    /// columns of a top-level struct are moved out during a read, after the struct's own
+    /// buffers, so a borrowed read that meets a foreign buffer has moved nothing yet when it
+    /// starts over with an owner.)
+    static func readMoving(_ a: UnsafeMutablePointer<ArrowArray>, type: DataType, depth: Int, name: String?) throws(ArrowError) -> ArrayData {
+        do {
+            let data = try ArrayReader().read(UnsafePointer(a), type: type, depth: depth, name: name)
+            releaseInPlace(a)
+            return data
+        } catch where error == ownerNeeded {
+            let owner = ImportedArrayOwner(moving: a)
+            return try ArrayReader(owner: owner).read(UnsafePointer(owner.array), type: type, depth: depth, name: name)
+        } catch {
+            releaseInPlace(a)
+            throw error
+        }
+    }
+
+    func buffer(_ p: UnsafeRawPointer?, bytes: Int, alignment: Int) throws(ArrowError) -> ArrowBuffer? {
         guard let p else { return nil }
         // Our own memory coming back (a consumer re-exporting what we exported): share our
         // storage, so that this import does not keep the consumer's struct, and through it the
@@ -97,6 +135,7 @@ struct ArrayReader {
             // Misaligned foreign memory: copy once so typed access stays aligned.
             return ArrowBuffer(copying: UnsafeRawBufferPointer(start: p, count: bytes))
         }
+        guard let storage else { throw ArrayReader.ownerNeeded }
         return ArrowBuffer(storage: storage, start: p, count: bytes)
     }
 
@@ -147,7 +186,7 @@ struct ArrayReader {
         if expectedBuffers > 0 {
             // Validity.
             if let v = raw(0) {
-                buffers.append(buffer(v, bytes: Bitmap.byteCount(forBits: end), alignment: 1))
+                buffers.append(try buffer(v, bytes: Bitmap.byteCount(forBits: end), alignment: 1))
             } else {
                 guard c.null_count <= 0 else {
                     throw ArrowError(.invalidData, "\(here()) has null_count \(c.null_count) but no validity buffer")
@@ -160,7 +199,7 @@ struct ArrayReader {
                 if length == 0 { return nil }
                 throw ArrowError(.invalidData, "\(here()) of length \(length) has a NULL \(what) buffer")
             }
-            return buffer(p, bytes: bytes, alignment: alignment)
+            return try buffer(p, bytes: bytes, alignment: alignment)
         }
         var children: [ArrayData] = []
         var dictionary: ArrayData? = nil
@@ -194,7 +233,7 @@ struct ArrayReader {
                     throw ArrowError(.invalidData, "\(here()) has an invalid last offset \(last)")
                 }
                 if let d = raw(2) {
-                    buffers.append(buffer(d, bytes: last, alignment: 1))
+                    buffers.append(try buffer(d, bytes: last, alignment: 1))
                 } else {
                     guard last == 0 else { throw ArrowError(.invalidData, "\(here()) has a NULL data buffer but \(last) bytes of values") }
                     buffers.append(.empty)
@@ -221,12 +260,12 @@ struct ArrayReader {
                         guard child.pointee.release != nil else {
                             throw ArrowError(.released, "child '\(fields[i].name)' is released")
                         }
-                        let columnOwner = ImportedArrayOwner(moving: child)
-                        let reader = ArrayReader(owner: columnOwner)
-                        children.append(try reader.read(UnsafePointer(columnOwner.array), type: fields[i].type, depth: depth + 1, name: fields[i].name))
+                        children.append(try ArrayReader.readMoving(child, type: fields[i].type, depth: depth + 1, name: fields[i].name))
                     } else {
                         children.append(try read(child, type: fields[i].type, depth: depth + 1, name: fields[i].name))
                     }
+                } catch where error == ArrayReader.ownerNeeded {
+                    throw error
                 } catch {
                     throw name.map { ArrowError(error.kind, "\(error.message) (in '\($0)')") } ?? error
                 }

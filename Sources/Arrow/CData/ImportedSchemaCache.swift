@@ -27,21 +27,51 @@ enum ImportedSchemaCache {
         let field: Field
     }
 
-    static let cache = LockedValue<[UInt64: Entry]>([:])
+    struct State {
+        var entries: [UInt64: Entry] = [:]
+        /// The entry of the latest hit or store, tried first: a host exporting one schema tick
+        /// after tick is recognised in a single walk that hashes and compares at once.
+        var last: (hash: UInt64, entry: Entry)?
+    }
+
+    static let cache = LockedValue(State())
 
     /// Forgets every entry.
-    static func removeAll() { cache.withLock { $0.removeAll() } }
+    static func removeAll() {
+        cache.withLock { c in
+            c.entries.removeAll()
+            c.last = nil
+        }
+    }
 
     /// The cached field for the tree at `root`; otherwise parses it with `parse` and stores
     /// the result.
     static func field(_ root: UnsafePointer<ArrowSchema>, parse: () throws(ArrowError) -> Field) throws(ArrowError) -> Field {
-        guard let hash = describe(root, into: nil) else { return try parse() }
-        let hit: Field? = cache.withLock { c in
-            guard let e = c[hash] else { return nil }
-            return e.description.withUnsafeBufferPointer { bytes in
+        let last = cache.withLock { $0.last }
+        let hash: UInt64
+        if let last {
+            // One walk: the hash, and the comparison with the latest entry.
+            let walked: (hash: UInt64?, matches: Bool) = last.entry.description.withUnsafeBufferPointer { bytes in
                 var cursor = Cursor(expected: bytes)
-                return describe(root, into: &cursor) != nil && cursor.matches ? e.field : nil
+                let h = describe(root, into: &cursor)
+                return (h, cursor.matches && cursor.position == bytes.count)
             }
+            guard let h = walked.hash else { return try parse() }
+            if walked.matches, h == last.hash { return last.entry.field }
+            hash = h
+        } else {
+            guard let h = describe(root, into: nil) else { return try parse() }
+            hash = h
+        }
+        let hit: Field? = cache.withLock { c in
+            guard let e = c.entries[hash] else { return nil }
+            let matches = e.description.withUnsafeBufferPointer { bytes in
+                var cursor = Cursor(expected: bytes)
+                return describe(root, into: &cursor) != nil && cursor.matches && cursor.position == bytes.count
+            }
+            guard matches else { return nil }
+            c.last = (hash, e)
+            return e.field
         }
         if let hit { return hit }
         let field = try parse()
@@ -49,8 +79,9 @@ enum ImportedSchemaCache {
         if describe(root, into: &recorder) == hash {
             let entry = Entry(description: recorder.recorded, field: field)
             cache.withLock { c in
-                if c.count >= capacity { c.removeAll(keepingCapacity: true) }
-                c[hash] = entry
+                if c.entries.count >= capacity { c.entries.removeAll(keepingCapacity: true) }
+                c.entries[hash] = entry
+                c.last = (hash, entry)
             }
         }
         return field
