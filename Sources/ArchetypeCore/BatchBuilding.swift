@@ -56,8 +56,8 @@ enum BatchBuilding {
     /// An int32 column of `n` copies of `value`.
     static func constantInt32(_ value: Int32, _ n: Int) -> ArrayData {
         let b = MutableBuffer(capacity: n * 4)
-        b.resize(to: n * 4)
-        b.withUnsafeMutableValues(as: Int32.self) { $0.initialize(repeating: value) }
+        // Written once, without zero-filling first.
+        b.extendUninitialized(by: n * 4).initializeMemory(as: Int32.self, repeating: value, count: n)
         return ArrayData(unchecked: .int32, length: n, nullCount: 0, buffers: [nil, b.finish()])
     }
 

@@ -96,6 +96,21 @@ enum ImportedSchemaCache {
 
         init(expected: UnsafeBufferPointer<UInt8>?) { self.expected = expected }
 
+        /// One 8-byte word: compared with a load, not a `memcmp` call.
+        @inline(__always)
+        mutating func feed(word: UInt64) {
+            if let expected {
+                guard matches, position + 8 <= expected.count,
+                      UnsafeRawPointer(expected.baseAddress! + position).loadUnaligned(as: UInt64.self) == word else {
+                    matches = false
+                    return
+                }
+                position += 8
+            } else {
+                withUnsafeBytes(of: word) { recorded.append(contentsOf: $0) }
+            }
+        }
+
         mutating func feed(_ bytes: UnsafeRawBufferPointer) {
             if let expected {
                 guard matches, position + bytes.count <= expected.count,
@@ -142,8 +157,7 @@ enum ImportedSchemaCache {
 
         mutating func feed(_ v: Int64) {
             mix(UInt64(bitPattern: v))
-            var v = v
-            if cursor != nil { withUnsafeBytes(of: &v) { cursor!.pointee.feed($0) } }
+            cursor?.pointee.feed(word: UInt64(bitPattern: v))
         }
 
         mutating func feed(_ p: UnsafePointer<CChar>?) -> Bool {
