@@ -72,6 +72,29 @@ enum ExportedBuffers {
             }
         }
 
+        /// Adds one registration of the buffer at `key`: a new entry, or one more reference to
+        /// the existing one (found once, updated in place).
+        mutating func retain(_ key: UInt, storage: BufferStorage, count: Int, strings: StringRange?) {
+            if let i = find(key) {
+                entries[i]!.refs += 1
+                if entries[i]!.count < count { entries[i]!.count = count }
+                if entries[i]!.strings != strings { entries[i]!.strings = nil }
+                return
+            }
+            self[key] = Entry(storage: storage, count: count, refs: 1, strings: strings)
+        }
+
+        /// Drops one registration of the buffer at `key`; returns the storage of an entry that
+        /// goes away (for the caller to release outside the lock).
+        mutating func release(_ key: UInt) -> BufferStorage? {
+            guard let i = find(key) else { return nil }
+            entries[i]!.refs -= 1
+            guard entries[i]!.refs <= 0 else { return nil }
+            let storage = entries[i]!.storage
+            remove(at: i)
+            return storage
+        }
+
         private mutating func grow() {
             let oldKeys = keys, oldEntries = entries
             keys = Array(repeating: 0, count: oldKeys.count * 2)
@@ -115,14 +138,7 @@ enum ExportedBuffers {
                     if i == 1, d.type.isString, d.stringsKnownValid, d.buffers.count == 3, let data = d.buffers[2] {
                         strings = StringRange(offset: d.offset, length: d.length, data: UInt(bitPattern: data.baseAddress))
                     }
-                    if var e = s[key] {
-                        e.refs += 1
-                        e.count = Swift.max(e.count, b.count)
-                        if e.strings != strings { e.strings = nil }
-                        s[key] = e
-                    } else {
-                        s[key] = Entry(storage: b.storage, count: b.count, refs: 1, strings: strings)
-                    }
+                    s.retain(key, storage: b.storage, count: b.count, strings: strings)
                 }
                 for c in d.children { visit(c) }
                 if let dict = d.dictionary { visit(dict) }
@@ -139,15 +155,7 @@ enum ExportedBuffers {
             func visit(_ d: ArrayData) {
                 for b in d.buffers {
                     guard let b, b.count > 0 else { continue }
-                    let key = UInt(bitPattern: b.baseAddress)
-                    guard var e = s[key] else { continue }
-                    e.refs -= 1
-                    if e.refs <= 0 {
-                        dropped.append(e.storage)
-                        s[key] = nil
-                    } else {
-                        s[key] = e
-                    }
+                    if let storage = s.release(UInt(bitPattern: b.baseAddress)) { dropped.append(storage) }
                 }
                 for c in d.children { visit(c) }
                 if let dict = d.dictionary { visit(dict) }
