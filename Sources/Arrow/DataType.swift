@@ -148,16 +148,25 @@ extension DataType {
 
     /// Structural equality that ignores field metadata at every depth.
     public func equalsIgnoringMetadata(_ other: DataType) -> Bool {
-        switch (self, other) {
-        case (.list(let a), .list(let b)), (.largeList(let a), .largeList(let b)):
+        // Switching on `self` alone (not on a tuple of both) copies neither value.
+        switch self {
+        case .list(let a):
+            guard case .list(let b) = other else { return false }
             return a.equalsIgnoringMetadata(b)
-        case (.fixedSizeList(let a, let n), .fixedSizeList(let b, let m)):
+        case .largeList(let a):
+            guard case .largeList(let b) = other else { return false }
+            return a.equalsIgnoringMetadata(b)
+        case .fixedSizeList(let a, let n):
+            guard case .fixedSizeList(let b, let m) = other else { return false }
             return n == m && a.equalsIgnoringMetadata(b)
-        case (.map(let a, let s), .map(let b, let t)):
+        case .map(let a, let s):
+            guard case .map(let b, let t) = other else { return false }
             return s == t && a.equalsIgnoringMetadata(b)
-        case (.struct(let a), .struct(let b)):
+        case .struct(let a):
+            guard case .struct(let b) = other else { return false }
             return a.count == b.count && zip(a, b).allSatisfy { $0.equalsIgnoringMetadata($1) }
-        case (.dictionary(let i, let v, let o), .dictionary(let j, let w, let p)):
+        case .dictionary(let i, let v, let o):
+            guard case .dictionary(let j, let w, let p) = other else { return false }
             return i == j && o == p && v.equalsIgnoringMetadata(w)
         default:
             return self == other

@@ -151,6 +151,7 @@ enum ExportedBuffers {
     static func unregister(_ data: ArrayData) {
         // Storages dropped here are freed after the lock is released.
         var dropped: [BufferStorage] = []
+        dropped.reserveCapacity(data.children.count * 2 + 4)
         state.withLock { s in
             func visit(_ d: ArrayData) {
                 for b in d.buffers {

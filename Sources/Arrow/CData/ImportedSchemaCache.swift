@@ -30,8 +30,8 @@ enum ImportedSchemaCache {
     struct State {
         var entries: [UInt64: Entry] = [:]
         /// The entry of the latest hit or store, tried first: a host exporting one schema tick
-        /// after tick is recognised in a single walk that hashes and compares at once.
-        var last: (hash: UInt64, entry: Entry)?
+        /// after tick is recognised in a single comparing walk.
+        var last: Entry?
     }
 
     static let cache = LockedValue(State())
@@ -48,21 +48,16 @@ enum ImportedSchemaCache {
     /// the result.
     static func field(_ root: UnsafePointer<ArrowSchema>, parse: () throws(ArrowError) -> Field) throws(ArrowError) -> Field {
         let last = cache.withLock { $0.last }
-        let hash: UInt64
         if let last {
-            // One walk: the hash, and the comparison with the latest entry.
-            let walked: (hash: UInt64?, matches: Bool) = last.entry.description.withUnsafeBufferPointer { bytes in
+            // One walk compares the tree with the latest entry, without hashing: equal bytes
+            // are the hit, whatever the hash.
+            let matches: Bool = last.description.withUnsafeBufferPointer { bytes in
                 var cursor = Cursor(expected: bytes)
-                let h = describe(root, into: &cursor)
-                return (h, cursor.matches && cursor.position == bytes.count)
+                return describe(root, into: &cursor, hashing: false) != nil && cursor.matches && cursor.position == bytes.count
             }
-            guard let h = walked.hash else { return try parse() }
-            if walked.matches, h == last.hash { return last.entry.field }
-            hash = h
-        } else {
-            guard let h = describe(root, into: nil) else { return try parse() }
-            hash = h
+            if matches { return last.field }
         }
+        guard let hash = describe(root, into: nil) else { return try parse() }
         let hit: Field? = cache.withLock { c in
             guard let e = c.entries[hash] else { return nil }
             let matches = e.description.withUnsafeBufferPointer { bytes in
@@ -70,7 +65,7 @@ enum ImportedSchemaCache {
                 return describe(root, into: &cursor) != nil && cursor.matches && cursor.position == bytes.count
             }
             guard matches else { return nil }
-            c.last = (hash, e)
+            c.last = e
             return e.field
         }
         if let hit { return hit }
@@ -81,7 +76,7 @@ enum ImportedSchemaCache {
             cache.withLock { c in
                 if c.entries.count >= capacity { c.entries.removeAll(keepingCapacity: true) }
                 c.entries[hash] = entry
-                c.last = (hash, entry)
+                c.last = entry
             }
         }
         return field
@@ -127,8 +122,8 @@ enum ImportedSchemaCache {
 
     /// The FNV-1a hash of the tree's description, feeding the bytes to `cursor` when given;
     /// nil when the tree must take the full path.
-    static func describe(_ root: UnsafePointer<ArrowSchema>, into cursor: UnsafeMutablePointer<Cursor>?) -> UInt64? {
-        var d = Describer(cursor: cursor)
+    static func describe(_ root: UnsafePointer<ArrowSchema>, into cursor: UnsafeMutablePointer<Cursor>?, hashing: Bool = true) -> UInt64? {
+        var d = Describer(cursor: cursor, hashing: hashing)
         return d.visit(root, depth: 1) ? d.hash : nil
     }
 
@@ -136,6 +131,8 @@ enum ImportedSchemaCache {
     /// boxes and no dynamic exclusivity checks in the byte loop).
     struct Describer {
         let cursor: UnsafeMutablePointer<Cursor>?
+        /// Off for a pure comparison (the hash is then meaningless).
+        let hashing: Bool
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var nodes = 0
 
@@ -143,15 +140,18 @@ enum ImportedSchemaCache {
         /// is compared in full).
         @inline(__always)
         mutating func mix(_ w: UInt64) {
+            guard hashing else { return }
             hash = (hash ^ w) &* 0x0000_0100_0000_01B3
             hash ^= hash >> 29
         }
 
         /// The string bytes: all of them to the cursor, their first 8 to the hash.
         mutating func feed(_ bytes: UnsafeRawBufferPointer) {
-            var head: UInt64 = 0
-            if let base = bytes.baseAddress { memcpy(&head, base, Swift.min(bytes.count, 8)) }
-            mix(head)
+            if hashing {
+                var head: UInt64 = 0
+                if let base = bytes.baseAddress { memcpy(&head, base, Swift.min(bytes.count, 8)) }
+                mix(head)
+            }
             cursor?.pointee.feed(bytes)
         }
 
