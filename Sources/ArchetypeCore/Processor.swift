@@ -71,12 +71,14 @@ enum ProcessorContract {
         }
         if output.length != input.length { return "row count \(input.length) → \(output.length)" }
         let n = input.length
-        if let i = input.column(named: "entity_id"), let o = output.column(named: "entity_id"), !sameBuffers(i, o) {
+        // The schemas are equal: a column has the same index in both.
+        let entity = input.schema.index(of: "entity_id"), active = input.schema.index(of: "is_active")
+        if let k = entity, case let (i, o) = (input.columns[k], output.columns[k]), !sameBuffers(i, o) {
             for r in 0..<n where i.buffers[1]!.load(i.offset + r, as: Int32.self) != o.buffers[1]!.load(o.offset + r, as: Int32.self) || o.isNull(r) {
                 return "entity_id differs at row \(r)"
             }
         }
-        if let i = input.column(named: "is_active"), let o = output.column(named: "is_active"), !sameBuffers(i, o) {
+        if let k = active, case let (i, o) = (input.columns[k], output.columns[k]), !sameBuffers(i, o) {
             for r in 0..<n where Bitmap.get(i.buffers[1]!.baseAddress, i.offset + r) != Bitmap.get(o.buffers[1]!.baseAddress, o.offset + r) || o.isNull(r) {
                 return "is_active differs at row \(r)"
             }

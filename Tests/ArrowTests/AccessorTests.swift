@@ -117,4 +117,20 @@ struct AccessorTests {
         #expect(n.length == 3 && n[0] == nil && Array(n).count == 3)
         #expect(throws: ArrowError.self) { try NullArray(ArrayData.from([1.0])) }
     }
+
+    /// Field lookup by name compares bytes exactly: small (inline) and long strings, non-ASCII,
+    /// and canonically equivalent but differently encoded names (é precomposed vs e + U+0301).
+    @Test func fieldLookupComparesBytesExactly() {
+        let long = String(repeating: "velocity__", count: 4)
+        let schema = Schema([
+            Field("is_active", .boolean), Field(long, .float64), Field("caf\u{E9}", .int32), Field("", .int8),
+        ])
+        #expect(schema.index(of: "is_active") == 0)
+        #expect(schema.index(of: String(repeating: "velocity__", count: 4)) == 1)
+        #expect(schema.index(of: "caf\u{E9}") == 2)
+        #expect(schema.index(of: "cafe\u{301}") == nil, "canonically equal, different bytes")
+        #expect(schema.index(of: "") == 3)
+        #expect(schema.index(of: "is_activ") == nil)
+        #expect(schema.index(of: long + "x") == nil)
+    }
 }
