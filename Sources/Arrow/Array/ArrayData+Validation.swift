@@ -115,8 +115,7 @@ extension ArrayData {
     private func lastOffset(offsetWidth: Int, end: Int) throws(ArrowError) -> Int {
         if length == 0 { return 0 }
         try requireBuffer(1, bytes: (end + 1) * offsetWidth, "offsets")
-        let b = buffers[1]!
-        let last = offsetWidth == 4 ? Int(b.load(end, as: Int32.self)) : Int(truncatingIfNeeded: b.load(end, as: Int64.self))
+        let last = buffers[1]!.loadOffset(end, width: offsetWidth)
         guard last >= 0, last <= MutableBuffer.maximumCapacity else { throw .invalidData("offset \(last) out of range") }
         return last
     }

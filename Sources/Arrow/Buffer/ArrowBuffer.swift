@@ -133,6 +133,11 @@ public struct ArrowBuffer: @unchecked Sendable {
         return try body(UnsafeBufferPointer(start: start.assumingMemoryBound(to: T.self), count: n))
     }
 
+    /// The offset at `index` of an offsets buffer of `width` 4 (int32) or 8 (int64) bytes.
+    func loadOffset(_ index: Int, width: Int) -> Int {
+        width == 4 ? Int(load(index, as: Int32.self)) : Int(truncatingIfNeeded: load(index, as: Int64.self))
+    }
+
     /// Loads the `index`-th value of type `T` (unchecked index: callers validate).
     @inlinable
     public func load<T: BitwiseCopyable>(_ index: Int, as: T.Type) -> T {

@@ -227,7 +227,7 @@ struct ArrayReader {
             if case .variableBinary = type.layout {
                 var last = 0
                 if let offsets, length > 0 {
-                    last = ow == 4 ? Int(offsets.load(end, as: Int32.self)) : Int(truncatingIfNeeded: offsets.load(end, as: Int64.self))
+                    last = offsets.loadOffset(end, width: ow)
                 }
                 guard last >= 0, last <= MutableBuffer.maximumCapacity else {
                     throw ArrowError(.invalidData, "\(here()) has an invalid last offset \(last)")

@@ -60,16 +60,21 @@ enum ExportedBuffers {
             set {
                 if let newValue {
                     if let i = find(key) { entries[i] = newValue; return }
-                    if (count + 1) * 4 > keys.count * 3 { grow() }
-                    var i = home(key)
-                    while keys[i] != 0 { i = (i + 1) & mask }
-                    keys[i] = key
-                    entries[i] = newValue
-                    count += 1
+                    insert(key, newValue)
                 } else if let i = find(key) {
                     remove(at: i)
                 }
             }
+        }
+
+        /// Stores an entry for a key known to be absent.
+        private mutating func insert(_ key: UInt, _ entry: Entry) {
+            if (count + 1) * 4 > keys.count * 3 { grow() }
+            var i = home(key)
+            while keys[i] != 0 { i = (i + 1) & mask }
+            keys[i] = key
+            entries[i] = entry
+            count += 1
         }
 
         /// Adds one registration of the buffer at `key`: a new entry, or one more reference to
@@ -81,7 +86,7 @@ enum ExportedBuffers {
                 if entries[i]!.strings != strings { entries[i]!.strings = nil }
                 return
             }
-            self[key] = Entry(storage: storage, count: count, refs: 1, strings: strings)
+            insert(key, Entry(storage: storage, count: count, refs: 1, strings: strings))
         }
 
         /// Drops one registration of the buffer at `key`; returns the storage of an entry that

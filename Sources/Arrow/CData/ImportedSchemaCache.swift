@@ -51,20 +51,12 @@ enum ImportedSchemaCache {
         if let last {
             // One walk compares the tree with the latest entry, without hashing: equal bytes
             // are the hit, whatever the hash.
-            let matches: Bool = last.description.withUnsafeBufferPointer { bytes in
-                var cursor = Cursor(expected: bytes)
-                return describe(root, into: &cursor, hashing: false) != nil && cursor.matches && cursor.position == bytes.count
-            }
-            if matches { return last.field }
+            if matches(root, last, hashing: false) { return last.field }
         }
         guard let hash = describe(root, into: nil) else { return try parse() }
         let hit: Field? = cache.withLock { c in
             guard let e = c.entries[hash] else { return nil }
-            let matches = e.description.withUnsafeBufferPointer { bytes in
-                var cursor = Cursor(expected: bytes)
-                return describe(root, into: &cursor) != nil && cursor.matches && cursor.position == bytes.count
-            }
-            guard matches else { return nil }
+            guard matches(root, e) else { return nil }
             c.last = e
             return e.field
         }
@@ -80,6 +72,14 @@ enum ImportedSchemaCache {
             }
         }
         return field
+    }
+
+    /// Whether the tree at `root` describes exactly as `entry` (every byte, none left over).
+    static func matches(_ root: UnsafePointer<ArrowSchema>, _ entry: Entry, hashing: Bool = true) -> Bool {
+        entry.description.withUnsafeBufferPointer { bytes in
+            var cursor = Cursor(expected: bytes)
+            return describe(root, into: &cursor, hashing: hashing) != nil && cursor.matches && cursor.position == bytes.count
+        }
     }
 
     /// Compares a description with a stored one as it is produced (or records it).
