@@ -30,8 +30,34 @@ enum BatchBuilding {
     }
 
     /// The batch under the registered schema object (field metadata kept).
+    ///
+    /// - Complexity: O(1) when the batch already shares the schema's fields, O(*columns*)
+    ///   otherwise.
     static func retyped(_ batch: RecordBatch, _ schema: Schema) throws(ArchetypeError) -> RecordBatch {
+        if batch.schema.sharesFields(with: schema) {
+            return RecordBatch(unchecked: schema, columns: batch.columns, length: batch.length)
+        }
         do { return try RecordBatch(schema: schema, columns: batch.columns, length: batch.length) } catch { throw .arrow(error) }
+    }
+
+    /// `batch` under `t`'s schema when its fields equal them ignoring metadata, else nil.
+    ///
+    /// The last other schema found equal is remembered: a host hands batches back under one
+    /// imported schema tick after tick, and a batch whose fields are that schema's holds columns
+    /// of the same types and nullability.
+    ///
+    /// - Complexity: O(1) for a batch under `t`'s schema or the remembered one, O(*columns*)
+    ///   otherwise.
+    static func retypedIfEqual(_ batch: RecordBatch, for t: TableState) -> RecordBatch? {
+        if batch.schema.sharesFields(with: t.schema) {
+            return RecordBatch(unchecked: t.schema, columns: batch.columns, length: batch.length)
+        }
+        if let known = t.schemaKnownEqual, batch.schema.sharesFields(with: known) {
+            return RecordBatch(unchecked: t.schema, columns: batch.columns, length: batch.length)
+        }
+        guard batch.schema.equalsIgnoringMetadata(t.schema) else { return nil }
+        t.schemaKnownEqual = batch.schema
+        return RecordBatch(unchecked: t.schema, columns: batch.columns, length: batch.length)
     }
 
     /// A utf8 column of `n` copies of `value`.

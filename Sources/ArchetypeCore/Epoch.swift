@@ -4,28 +4,53 @@ import Arrow
 struct Epoch {
     enum TableStep {
         case pending
-        /// Begun: the batch handed out and when.
-        case begun(RecordBatch, Stopwatch, TableStepProfile)
+        /// Begun: the table, the batch handed out and when.
+        case begun(TableState, RecordBatch, Stopwatch, TableStepProfile)
         /// Committed: the prepared (stamped) batch and its new live snapshot.
         case committed(Prepared)
     }
     let tick: Int32
     let tables: [String]
-    var states: [String: TableStep]
+    /// The state of each of ``tables``, in its order.
+    var steps: [TableStep]
+    /// Positions by name, for a set too large to search by comparing names.
+    private let positions: [String: Int]?
     let clock = Stopwatch()
+
+    /// Sets of up to this many tables are searched name by name (cheaper than hashing one).
+    static let searchedTables = 8
 
     init(tick: Int32, tables: [String]) {
         self.tick = tick
         self.tables = tables
-        states = Dictionary(uniqueKeysWithValues: tables.map { ($0, TableStep.pending) })
+        steps = Array(repeating: .pending, count: tables.count)
+        positions = tables.count > Self.searchedTables ? Dictionary(uniqueKeysWithValues: zip(tables, tables.indices)) : nil
+    }
+
+    /// The position of `table` in the frozen set, or nil.
+    func position(of table: String) -> Int? {
+        if let positions { return positions[table] }
+        return tables.firstIndex { $0 == table }
     }
 }
 
 /// A table prepared for tick N (engine.md §5.1 step 3): the batch to append and the next
 /// live snapshot.
-struct Prepared {
-    let table: String
+///
+/// A class: a step hands it from the epoch to publishing and finalizing, and a reference is
+/// one retain where a copy of two batches and a profile is a dozen.
+final class Prepared {
+    let state: TableState
     let batch: RecordBatch
     let live: RecordBatch
     var profile: TableStepProfile
+
+    init(state: TableState, batch: RecordBatch, live: RecordBatch, profile: TableStepProfile) {
+        self.state = state
+        self.batch = batch
+        self.live = live
+        self.profile = profile
+    }
+
+    var table: String { state.name }
 }

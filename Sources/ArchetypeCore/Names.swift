@@ -6,14 +6,18 @@ public enum Names {
     /// Table names and namespaces: non-empty, ≤ 255 bytes, only `A–Z a–z 0–9 _ . -`, not `.`
     /// or `..` and not starting with `.`.
     public static func validateTableName(_ name: String) throws(ArchetypeError) {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty else { throw .invalidName(name: name, reason: "empty") }
-        guard bytes.count <= maximumBytes else { throw .invalidName(name: name, reason: "longer than \(maximumBytes) bytes") }
-        for b in bytes {
-            let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E || b == 0x2D
-            guard ok else { throw .invalidName(name: name, reason: "only A-Z a-z 0-9 _ . - are allowed") }
+        // Over the contiguous UTF-8 in place: checked on every split-step begin, so no copy.
+        var contiguous = name
+        let problem: String? = contiguous.withUTF8 { bytes in
+            if bytes.isEmpty { return "empty" }
+            if bytes.count > maximumBytes { return "longer than \(maximumBytes) bytes" }
+            for b in bytes {
+                let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E || b == 0x2D
+                if !ok { return "only A-Z a-z 0-9 _ . - are allowed" }
+            }
+            return bytes[0] == 0x2E ? "must not start with '.'" : nil
         }
-        guard bytes.first != 0x2E else { throw .invalidName(name: name, reason: "must not start with '.'") }
+        if let problem { throw .invalidName(name: name, reason: problem) }
     }
 
     /// World and run ids: non-empty, ≤ 255 bytes of UTF-8, no control characters.

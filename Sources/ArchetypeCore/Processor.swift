@@ -72,7 +72,7 @@ enum ProcessorContract {
         if output.length != input.length { return "row count \(input.length) → \(output.length)" }
         let n = input.length
         // The schemas are equal: a column has the same index in both.
-        let entity = input.schema.index(of: "entity_id"), active = input.schema.index(of: "is_active")
+        let entity = baseColumn(2, "entity_id", in: input.schema), active = baseColumn(4, "is_active", in: input.schema)
         if let k = entity, case let (i, o) = (input.columns[k], output.columns[k]), !sameBuffers(i, o) {
             for r in 0..<n where i.buffers[1]!.load(i.offset + r, as: Int32.self) != o.buffers[1]!.load(o.offset + r, as: Int32.self) || o.isNull(r) {
                 return "entity_id differs at row \(r)"
@@ -89,6 +89,13 @@ enum ProcessorContract {
             if case .list = f.type, (try? c.validate()) == nil { return "invalid or null-carrying nested column \(f.name)" }
         }
         return nil
+    }
+
+    /// The index of the base column `name`: `position` in a table's schema (``BaseColumns``),
+    /// looked up by name otherwise.
+    static func baseColumn(_ position: Int, _ name: String, in schema: Schema) -> Int? {
+        if position < schema.fields.count, schema.fields[position].name.hasSameBytes(as: name) { return position }
+        return schema.index(of: name)
     }
 
     /// Pointer equality of the values (fast path for unchanged columns).

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Timings of one table in one tick (engine.md §9), in seconds.
 public struct TableStepProfile: Sendable, Equatable {
     public var table: String
@@ -32,9 +40,16 @@ public struct StepProfile: Sendable, Equatable {
 
 /// Monotonic stopwatch (stdlib `ContinuousClock`, no Foundation).
 struct Stopwatch {
-    private let start = ContinuousClock.now
-    var seconds: Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    private let start = Stopwatch.now()
+
+    /// Seconds since the stopwatch was made.
+    var seconds: Double { Double(Stopwatch.now() &- start) * 1e-9 }
+
+    /// The monotonic clock in nanoseconds: one vDSO call, where `ContinuousClock` and
+    /// `Duration` arithmetic cost 128-bit multiplications (a split step reads it ~8 times).
+    static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
     }
 }

@@ -15,6 +15,9 @@ final class TableState {
     var tombstones: Set<Int32> = []
     /// At least one part of this run was published for the table (this process or found at open).
     var committed = false
+    /// The last schema other than ``schema`` that a batch was found to match ignoring metadata
+    /// (``BatchBuilding/retyped(_:for:)``): held so that its field array stays unique.
+    var schemaKnownEqual: Schema?
 
     init(name: String, schema: Schema, live: RecordBatch?) {
         self.name = name

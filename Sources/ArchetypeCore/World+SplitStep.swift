@@ -6,28 +6,30 @@ extension World {
     public func beginTableStep(_ table: String) throws(ArchetypeError) -> RecordBatch {
         if let poison { throw poison }
         if var e = epoch {
-            guard let state = e.states[table] else { throw .stepTableMismatch(table) }
-            guard case .pending = state else { throw .stepInFlight(table) }
+            guard let i = e.position(of: table) else { throw .stepTableMismatch(table) }
+            guard case .pending = e.steps[i] else { throw .stepInFlight(table) }
+            epoch = nil // put back below; meanwhile `e` holds its states alone (no copy)
             var profile = TableStepProfile(table: table)
             do throws(ArchetypeError) {
-                let batch = try priorWithTombstones(try self.table(table), &profile)
-                e.states[table] = .begun(batch, Stopwatch(), profile)
+                let t = try self.table(table)
+                let batch = try priorWithTombstones(t, &profile)
+                e.steps[i] = .begun(t, batch, Stopwatch(), profile)
                 epoch = e
                 return batch
             } catch {
                 lastFailedTable = table
-                epoch = nil // data-path failure closes the epoch
-                throw error
+                throw error // a data-path failure closes the epoch
             }
         }
-        guard tables[table] != nil else { throw .unknownTable(table) }
+        guard let t = tables[table] else { throw .unknownTable(table) }
         let active = activeTables()
         guard active.contains(table) else { throw .tableNotActive(table) }
         var profile = TableStepProfile(table: table)
         let batch: RecordBatch
-        do { batch = try priorWithTombstones(try self.table(table), &profile) } catch { lastFailedTable = table; throw error }
+        do { batch = try priorWithTombstones(t, &profile) } catch { lastFailedTable = table; throw error }
         var e = Epoch(tick: tick, tables: active)
-        e.states[table] = .begun(batch, Stopwatch(), profile)
+        guard let i = e.position(of: table) else { throw .internal("table \(table) is active but not in the epoch") }
+        e.steps[i] = .begun(t, batch, Stopwatch(), profile)
         epoch = e
         return batch
     }
@@ -37,35 +39,36 @@ extension World {
     public func commitTableStep(_ table: String, processed: RecordBatch) throws(ArchetypeError) -> StepProfile? {
         if let poison { throw poison }
         guard var e = epoch else { throw .noStepInFlight(table) }
-        guard let state = e.states[table] else { throw .stepTableMismatch(table) }
-        guard case .begun(let input, let clock, var profile) = state else { throw .noStepInFlight(table) }
+        guard let i = e.position(of: table) else { throw .stepTableMismatch(table) }
+        guard case .begun(let t, let input, let clock, var profile) = e.steps[i] else { throw .noStepInFlight(table) }
         profile.processSeconds += clock.seconds
+        // The epoch is put back below unless this commit closes it: until then `e` holds its
+        // states alone, so updating them copies nothing. A failure leaves it closed (§5.5).
+        epoch = nil
         do throws(ArchetypeError) {
-            if let v = ProcessorContract.violation(input: input, output: processed) {
+            // Under the table's own schema when it matches, so that the contract's schema check
+            // and the later ones see the fields they compare against and cost nothing.
+            let output = BatchBuilding.retypedIfEqual(processed, for: t) ?? processed
+            if let v = ProcessorContract.violation(input: input, output: output) {
                 throw .processorContractViolation(processor: "split-step", table: table, detail: v)
             }
-            let t = try self.table(table)
-            var p = try complete(t, processed: try BatchBuilding.retyped(processed, t.schema), tick: e.tick, &profile)
+            let p = try complete(t, processed: try BatchBuilding.retyped(output, t.schema), tick: e.tick, &profile)
             p.profile.tableSeconds = p.profile.readPriorSeconds + p.profile.materializeSeconds + p.profile.processSeconds + p.profile.liveSnapshotSeconds
-            e.states[table] = .committed(p)
+            e.steps[i] = .committed(p)
         } catch {
             lastFailedTable = table
-            epoch = nil
             throw error
         }
-        epoch = e
         var prepared: [Prepared] = []
-        for name in e.tables {
-            guard case .committed(let p)? = e.states[name] else { return nil }
+        prepared.reserveCapacity(e.steps.count)
+        for step in e.steps {
+            guard case .committed(let p) = step else {
+                epoch = e
+                return nil
+            }
             prepared.append(p)
         }
-        do {
-            try publish(&prepared, tick: e.tick, singleTable: false)
-        } catch {
-            epoch = nil
-            throw error
-        }
-        epoch = nil
+        try publish(&prepared, tick: e.tick, singleTable: false)
         finalize(prepared, tables: e.tables)
         return StepProfile(tick: e.tick, tables: prepared.map(\.profile), tickSeconds: e.clock.seconds)
     }
@@ -73,7 +76,7 @@ extension World {
     /// Abandons the open epoch: nothing appended or consumed, tick unchanged.
     public func abortStep(_ table: String? = nil) throws(ArchetypeError) {
         guard let e = epoch else { throw .noStepInFlight(table) }
-        if let table, e.states[table] == nil { throw .stepTableMismatch(table) }
+        if let table, e.position(of: table) == nil { throw .stepTableMismatch(table) }
         epoch = nil
     }
 }
@@ -85,8 +88,8 @@ extension World {
     public func checkCommittable(_ table: String) throws(ArchetypeError) {
         if let poison { throw poison }
         guard let e = epoch else { throw .noStepInFlight(table) }
-        guard let state = e.states[table] else { throw .stepTableMismatch(table) }
-        guard case .begun = state else { throw .noStepInFlight(table) }
+        guard let i = e.position(of: table) else { throw .stepTableMismatch(table) }
+        guard case .begun = e.steps[i] else { throw .noStepInFlight(table) }
     }
 
     /// Closes the open epoch after a data-path failure outside the engine (c-abi.md §9.5): the

@@ -129,7 +129,7 @@ extension World {
             do { live = try stamped.take(keep) } catch { throw .arrow(error) }
         }
         profile.liveSnapshotSeconds += snap.seconds
-        return Prepared(table: t.name, batch: stamped, live: live, profile: profile)
+        return Prepared(state: t, batch: stamped, live: live, profile: profile)
     }
 
     /// Prepares one table for tick N: nothing is appended or consumed.
@@ -138,7 +138,7 @@ extension World {
         var profile = TableStepProfile(table: t.name)
         let prior = try priorWithTombstones(t, &profile)
         let processed = try runProcessors(t, prior, tick: n, &profile)
-        var p = try complete(t, processed: processed, tick: n, &profile)
+        let p = try complete(t, processed: processed, tick: n, &profile)
         p.profile.tableSeconds = clock.seconds
         return p
     }
@@ -167,19 +167,20 @@ extension World {
             prepared[i].profile.tableSeconds += s
             prepared[i].profile.rowsAppended = p.batch.length
             committed.append(p.table)
-            tables[p.table]?.committed = true
+            p.state.committed = true
         }
     }
 
     /// Consumes staged rows and tombstones, installs snapshots, advances the tick (infallible).
     func finalize(_ prepared: [Prepared], tables names: [String]) {
-        let byName = Dictionary(uniqueKeysWithValues: prepared.map { ($0.table, $0) })
-        for name in names {
-            guard let t = tables[name] else { continue }
+        for (i, name) in names.enumerated() {
+            // Every step prepares its tables in the order of `names`; the search is a fallback.
+            let p = i < prepared.count && prepared[i].table == name ? prepared[i] : prepared.first { $0.table == name }
+            guard let t = p?.state ?? tables[name] else { continue }
             t.staged = Staging()
             t.tombstones = []
             t.tombstoneOrder = []
-            if let p = byName[name] { t.installLive(p.live) }
+            if let p { t.installLive(p.live) }
         }
         tick += 1
         lastFailedTable = ""

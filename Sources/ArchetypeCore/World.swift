@@ -66,9 +66,12 @@ public final class World {
     /// its frozen set.
     public func activeTables() -> [String] {
         if let epoch { return epoch.tables }
-        var set = Set(registry.tables)
-        for (name, t) in tables where t.hasWork { set.insert(name) }
-        return set.sorted(by: Names.bytewiseLess)
+        // Each name once: tables with entities, then the others with work (no set, no copies).
+        var names: [String] = []
+        for (name, n) in registry.counts where n > 0 { names.append(name) }
+        for (name, t) in tables where t.hasWork && registry.counts[name, default: 0] <= 0 { names.append(name) }
+        if names.count > 1 { names.sort(by: Names.bytewiseLess) }
+        return names
     }
 
     /// The live snapshot of `table` (loaded from the store after a resume).

@@ -35,6 +35,14 @@ public struct RecordBatch: Sendable {
         self.length = n
     }
 
+    /// Creates a batch without checking it: the caller guarantees what
+    /// ``init(schema:columns:length:)`` checks (one column per field, of the field's type,
+    /// `length` rows each, no nulls in non-nullable fields), for instance because the columns
+    /// come from a batch whose schema equals `schema` ignoring metadata.
+    public init(unchecked schema: Schema, columns: [ArrayData], length: Int) {
+        self.init(uncheckedSchema: schema, columns: columns, length: length)
+    }
+
     /// Internal initializer for callers that already checked the invariants.
     init(uncheckedSchema schema: Schema, columns: [ArrayData], length: Int) {
         self.schema = schema
@@ -98,5 +106,12 @@ public struct RecordBatch: Sendable {
         }
         guard array.nullCount == 0 else { throw .invalidData("a record batch struct array must not have top-level nulls") }
         try self.init(schema: Schema(fields, metadata: metadata), columns: array.logicalChildren, length: array.length)
+    }
+
+    /// ``init(structArray:metadata:)`` for a validated struct array of type `.struct(fields)`
+    /// without top-level nulls: validation has checked what the batch needs (each child of its
+    /// field's type, long enough, without nulls where not nullable).
+    init(validatedStructArray array: ArrayData, fields: [Field], metadata: [(String, String)]) {
+        self.init(uncheckedSchema: Schema(fields, metadata: metadata), columns: array.logicalChildren, length: array.length)
     }
 }

@@ -27,8 +27,20 @@ public struct Schema: Hashable, Sendable {
     public func field(named name: String) -> Field? { index(of: name).map { fields[$0] } }
 
     /// Equality of fields (names, types, nullability), ignoring all metadata.
+    ///
+    /// - Complexity: O(1) when both schemas share one field array (``sharesFields(with:)``: a
+    ///   table's batches share their schema's), O(*n*) in the fields otherwise.
     public func equalsIgnoringMetadata(_ other: Schema) -> Bool {
-        fields.count == other.fields.count && zip(fields, other.fields).allSatisfy { $0.equalsIgnoringMetadata($1) }
+        if sharesFields(with: other) { return true }
+        return fields.count == other.fields.count && zip(fields, other.fields).allSatisfy { $0.equalsIgnoringMetadata($1) }
+    }
+
+    /// Whether both schemas hold one field array (copies of a schema, and batches built under
+    /// it, do): then their fields are equal, metadata included. A `false` says nothing.
+    ///
+    /// - Complexity: O(1).
+    public func sharesFields(with other: Schema) -> Bool {
+        fields.sharesStorage(with: other.fields)
     }
 }
 

@@ -12,7 +12,7 @@ extension String {
     ///
     /// - Complexity: O(1) when the byte counts differ, one `memcmp` otherwise (small strings
     ///   are compared from their inline storage, native ones in place).
-    func hasSameBytes(as other: String) -> Bool {
+    public func hasSameBytes(as other: String) -> Bool {
         var a = self, b = other
         guard a.utf8.count == b.utf8.count else { return false }
         return a.withUTF8 { pa in

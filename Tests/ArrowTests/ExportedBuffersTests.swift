@@ -56,4 +56,41 @@ struct ExportedBuffersTests {
         #expect(try roundTrip(nullable).fields == nullable.fields)
         #expect(try roundTrip(schema).fields == schema.fields)
     }
+
+    /// Trees that differ anywhere describe differently, so each one imported right after
+    /// another (the latest-entry comparison) and again after all of them (the hashed lookup)
+    /// comes back as itself: names that are prefixes of each other, formats, nesting, child
+    /// counts and order, dictionaries.
+    @Test func importedSchemasThatDifferAnywhereAreNotConfused() throws {
+        let point = DataType.struct([Field("x", .float64), Field("y", .float64)])
+        let schemas: [Schema] = [
+            Schema([Field("ab", .int32)]),
+            Schema([Field("abc", .int32)]),
+            Schema([Field("a", .int32), Field("bc", .int32)]),
+            Schema([Field("ab", .int64)]),
+            Schema([Field("ab", .int32, nullable: false)]),
+            Schema([Field("ab", point)]),
+            Schema([Field("ab", .struct([Field("x", .float64)]))]),
+            Schema([Field("ab", .struct([Field("y", .float64), Field("x", .float64)]))]),
+            Schema([Field("ab", .list(Field("item", point)))]),
+            Schema([Field("ab", .list(Field("item", .float64)))]),
+            Schema([Field("ab", .dictionary(index: .int32, value: .utf8, ordered: false))]),
+            Schema([Field("ab", .dictionary(index: .int8, value: .utf8, ordered: false))]),
+            Schema([Field("ab", .utf8)]),
+            Schema([Field("", .int32)]),
+            Schema([Field("ab", .int32), Field("ab", .int32)]),
+        ]
+        func roundTrip(_ s: Schema) throws -> Schema {
+            let c = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
+            defer { c.deallocate() }
+            CDataInterface.exportSchema(s, to: c)
+            return try CDataInterface.importSchema(c)
+        }
+        for pass in 0..<2 {
+            for s in schemas {
+                #expect(try roundTrip(s).fields == s.fields, "pass \(pass): \(s)")
+                #expect(try roundTrip(s).fields == s.fields, "pass \(pass) again: \(s)")
+            }
+        }
+    }
 }

@@ -65,8 +65,12 @@ public struct ArrayData: Sendable {
         buffers: [ArrowBuffer?], children: [ArrayData] = [], dictionary: ArrayData? = nil, stringsKnownValid stringsTrusted: Bool
     ) {
         var nc = nullCount
-        if buffers.first.map({ $0 == nil }) ?? true, type != .null { nc = 0 }
-        if type == .null { nc = length }
+        // Matching the case, not `==`: the derived equality of an indirect enum is not cheap.
+        if case .null = type {
+            nc = length
+        } else if buffers.first.map({ $0 == nil }) ?? true {
+            nc = 0
+        }
         storage = Storage(type: type, length: length, offset: offset, nullCount: nc, buffers: buffers, children: children,
                           dictionary: dictionary, stringsTrusted: stringsTrusted)
     }
@@ -145,9 +149,9 @@ public struct ArrayData: Sendable {
     @inlinable
     public func sliceUnchecked(offset start: Int, length count: Int) -> ArrayData {
         if start == 0 && count == length { return self }
-        let known = nullCount == 0 ? 0 : -1
+        let known = nullCount == 0 ? 0 : -1 // the initializer counts a null-type slice itself
         // A sub-range of valid strings is valid.
-        return ArrayData(unchecked: type, length: count, offset: offset + start, nullCount: type == .null ? count : known,
+        return ArrayData(unchecked: type, length: count, offset: offset + start, nullCount: known,
                          buffers: buffers, children: children, dictionary: dictionary, stringsKnownValid: stringsKnownValid)
     }
 

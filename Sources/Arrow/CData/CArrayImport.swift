@@ -22,13 +22,13 @@ final class ImportedArrayOwner: @unchecked Sendable {
 
 extension CDataInterface {
     /// Moves a foreign array of the given type into Swift, validating it completely
-    /// (see ``ArrayData/validate()``).
+    /// (what ``ArrayData/validate()`` checks).
     ///
     /// The caller's struct is left released whatever the outcome.
     public static func importArray(_ array: UnsafeMutablePointer<ArrowArray>, type: DataType) throws(ArrowError) -> ArrayData {
         guard array.pointee.release != nil else { throw ArrowError(.released, "array struct is already released") }
         let data = try ArrayReader.readMoving(array, type: type, depth: 1, name: nil)
-        try data.validate()
+        try data.validateRead()
         return data
     }
 
@@ -49,7 +49,7 @@ extension CDataInterface {
             throw error
         }
         let data = try ArrayReader.readMoving(array, type: field.type, depth: 1, name: nil)
-        try data.validate()
+        try data.validateRead()
         return (field, data)
     }
 
@@ -62,13 +62,13 @@ extension CDataInterface {
         _ array: UnsafeMutablePointer<ArrowArray>, schema: UnsafeMutablePointer<ArrowSchema>
     ) throws(ArrowError) -> RecordBatch {
         let (field, data) = try importArray(array, schema: schema)
-        guard case .struct = field.type else {
+        guard case .struct(let fields) = field.type else {
             throw ArrowError(.schemaMismatch, "record batches must be top-level struct arrays, got \(field.type)")
         }
         guard data.nullCount == 0 else {
             throw ArrowError(.invalidData, "a record batch struct array must not have top-level nulls (\(data.nullCount) found)")
         }
-        return try RecordBatch(structArray: data, metadata: field.metadata)
+        return RecordBatch(validatedStructArray: data, fields: fields, metadata: field.metadata)
     }
 }
 

@@ -11,11 +11,11 @@ import Musl
 ///
 /// Hosts export the same schema again and again (a table's batches, tick after tick). A tree is
 /// described by everything ``SchemaReader`` reads: each node's format, name, flags, child count
-/// and dictionary, in pre-order. A hit is found by a 64-bit hash of part of that description (lengths, flags, counts and
-/// the first bytes of each string) and then
-/// verified byte for byte against the stored one, without allocating; equal descriptions parse
-/// to equal fields with the same validity, and only successful parses are stored. Trees with
-/// metadata, NULL pointers, more than 64 levels or long strings take the full path.
+/// and dictionary, in pre-order. A hit is found by a 64-bit hash of part of that description
+/// (lengths, flags, counts and the first bytes of each string) and then verified byte for byte
+/// against the stored one, without allocating; equal descriptions parse to equal fields with the
+/// same validity, and only successful parses are stored. Trees with metadata, NULL formats,
+/// more than 64 levels or long strings take the full path.
 enum ImportedSchemaCache {
     /// Entries kept before the cache starts over.
     static let capacity = 128
@@ -106,6 +106,45 @@ enum ImportedSchemaCache {
             }
         }
 
+        @inline(__always)
+        mutating func feed(byte: UInt8) {
+            if let expected {
+                guard matches, position < expected.count, expected[position] == byte else {
+                    matches = false
+                    return
+                }
+                position += 1
+            } else {
+                recorded.append(byte)
+            }
+        }
+
+        /// A present C string as ``Describer`` describes it (presence byte 1, the bytes, their
+        /// NUL), compared in the same pass that finds its end. False for a string longer than
+        /// ``ImportedSchemaCache/maximumString``; a mismatch only clears ``matches``.
+        @inline(__always)
+        mutating func compare(cString s: UnsafePointer<UInt8>, expected: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard matches, position < expected.count, expected[position] == 1 else {
+                matches = false
+                return true
+            }
+            var i = position &+ 1
+            var n = 0
+            while true {
+                let b = s[n]
+                guard i < expected.count, expected[i] == b else {
+                    matches = false
+                    return true
+                }
+                i &+= 1
+                if b == 0 { break }
+                n &+= 1
+                guard n <= ImportedSchemaCache.maximumString else { return false }
+            }
+            position = i
+            return true
+        }
+
         mutating func feed(_ bytes: UnsafeRawBufferPointer) {
             if let expected {
                 guard matches, position + bytes.count <= expected.count,
@@ -145,48 +184,56 @@ enum ImportedSchemaCache {
             hash ^= hash >> 29
         }
 
-        /// The string bytes: all of them to the cursor, their first 8 to the hash.
-        mutating func feed(_ bytes: UnsafeRawBufferPointer) {
-            if hashing {
-                var head: UInt64 = 0
-                if let base = bytes.baseAddress { memcpy(&head, base, Swift.min(bytes.count, 8)) }
-                mix(head)
-            }
-            cursor?.pointee.feed(bytes)
-        }
-
         mutating func feed(_ v: Int64) {
             mix(UInt64(bitPattern: v))
             cursor?.pointee.feed(word: UInt64(bitPattern: v))
         }
 
+        /// A string as a presence byte, then (when present) its bytes and their terminating NUL,
+        /// which none of them can be: a prefix-free code, so different trees describe
+        /// differently. The first 8 bytes and the length go to the hash. False for a string
+        /// longer than ``ImportedSchemaCache/maximumString``.
         mutating func feed(_ p: UnsafePointer<CChar>?) -> Bool {
             guard let p else {
-                feed(Int64(-1))
+                mix(0)
+                cursor?.pointee.feed(byte: 0)
                 return true
             }
-            let n = strnlen(p, ImportedSchemaCache.maximumString + 1)
-            guard n <= ImportedSchemaCache.maximumString else { return false }
-            feed(Int64(n))
-            feed(UnsafeRawBufferPointer(start: p, count: n))
+            let bytes = UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self)
+            if !hashing, let cursor, let expected = cursor.pointee.expected {
+                return cursor.pointee.compare(cString: bytes, expected: expected)
+            }
+            var n = 0
+            var head: UInt64 = 0
+            while bytes[n] != 0 {
+                if n < 8 { head |= UInt64(bytes[n]) << UInt64(8 &* n) }
+                n &+= 1
+                guard n <= ImportedSchemaCache.maximumString else { return false }
+            }
+            mix(head)
+            mix(UInt64(n) &+ 1)
+            cursor?.pointee.feed(byte: 1)
+            cursor?.pointee.feed(UnsafeRawBufferPointer(start: bytes, count: n + 1))
             return true
         }
 
         mutating func visit(_ s: UnsafePointer<ArrowSchema>, depth: Int) -> Bool {
+            // A comparison that already failed need not walk on (false: no description).
+            if let cursor, !cursor.pointee.matches { return false }
             nodes += 1
             let c = s.pointee
             guard depth <= ArrayData.maximumNestingDepth, nodes <= 4096, c.format != nil, c.metadata == nil,
                   c.n_children >= 0, c.n_children <= 4096 else { return false }
             guard feed(c.format), feed(c.name) else { return false }
             feed(c.flags)
-            feed(c.n_children)
+            // The child count (at most 4096) and whether a dictionary follows, in one word.
+            feed(c.n_children << 1 | (c.dictionary == nil ? 0 : 1))
             if c.n_children > 0 {
                 guard let kids = c.children else { return false }
                 for i in 0..<Int(c.n_children) {
                     guard let child = kids[i], visit(child, depth: depth + 1) else { return false }
                 }
             }
-            feed(Int64(c.dictionary == nil ? 0 : 1))
             if let d = c.dictionary { return visit(d, depth: depth + 1) }
             return true
         }

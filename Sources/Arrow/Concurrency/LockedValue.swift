@@ -38,7 +38,9 @@ public final class ThreadLock: @unchecked Sendable {
 /// `Synchronization.Mutex` (same `withLock` shape), visible to ThreadSanitizer.
 public final class LockedValue<Value: ~Copyable>: @unchecked Sendable {
     @usableFromInline let lock = ThreadLock()
-    @usableFromInline var value: Value
+    /// Exclusive access is what the lock provides (`withLock` is the only way in, and the lock
+    /// is not recursive), so the runtime's dynamic exclusivity check would only repeat it.
+    @usableFromInline @exclusivity(unchecked) var value: Value
 
     public init(_ value: consuming Value) { self.value = value }
 

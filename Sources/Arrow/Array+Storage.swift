@@ -1,0 +1,13 @@
+extension Array {
+    /// Whether both arrays are views of one element storage.
+    ///
+    /// Arrays are immutable values: while both are alive, one storage means the same elements,
+    /// so this is an O(1) sufficient (not necessary) test of equality.
+    ///
+    /// - Complexity: O(1).
+    @inlinable
+    func sharesStorage(with other: [Element]) -> Bool {
+        count == other.count
+            && withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+    }
+}
