@@ -62,7 +62,10 @@ public struct MovementProcessor: Processor {
 /// The processor contract (engine.md §8.3): the checks run after every processor call and on
 /// split-step commit. Returns a violation detail, or nil.
 enum ProcessorContract {
-    static func violation(input: RecordBatch, output: RecordBatch) -> String? {
+    ///
+    /// - Parameter validated: the output's columns were validated completely on the way in (a
+    ///   split-step commit imports them so), so the per-column checks would repeat that.
+    static func violation(input: RecordBatch, output: RecordBatch, validated: Bool = false) -> String? {
         if !output.schema.equalsIgnoringMetadata(input.schema) {
             for (a, b) in zip(input.schema.fields, output.schema.fields) where !a.equalsIgnoringMetadata(b) {
                 return "schema changed: \(a.name) \(a.type)\(a.nullable ? "" : " not null") → \(b.name) \(b.type)\(b.nullable ? "" : " not null")"
@@ -83,6 +86,7 @@ enum ProcessorContract {
                 return "is_active differs at row \(r)"
             }
         }
+        if validated { return nil }
         for (f, c) in zip(output.schema.fields, output.columns) {
             if !f.nullable && c.nullCount > 0 { return "null in non-nullable \(f.name)" }
             if case .struct = f.type, (try? c.validate()) == nil { return "invalid or null-carrying nested column \(f.name)" }

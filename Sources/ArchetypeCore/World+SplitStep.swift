@@ -36,7 +36,10 @@ extension World {
 
     /// Commits the processed batch of `table`. When it is the last table of the epoch, the tick
     /// is appended and completed; the profile is returned then (nil otherwise).
-    public func commitTableStep(_ table: String, processed: RecordBatch) throws(ArchetypeError) -> StepProfile? {
+    ///
+    /// - Parameter validated: every column of `processed` was validated completely (the C Data
+    ///   importer does), so the contract need not check their nulls and nested contents again.
+    public func commitTableStep(_ table: String, processed: RecordBatch, validated: Bool = false) throws(ArchetypeError) -> StepProfile? {
         if let poison { throw poison }
         guard var e = epoch else { throw .noStepInFlight(table) }
         guard let i = e.position(of: table) else { throw .stepTableMismatch(table) }
@@ -49,7 +52,7 @@ extension World {
             // Under the table's own schema when it matches, so that the contract's schema check
             // and the later ones see the fields they compare against and cost nothing.
             let output = BatchBuilding.retypedIfEqual(processed, for: t) ?? processed
-            if let v = ProcessorContract.violation(input: input, output: output) {
+            if let v = ProcessorContract.violation(input: input, output: output, validated: validated) {
                 throw .processorContractViolation(processor: "split-step", table: table, detail: v)
             }
             let p = try complete(t, processed: try BatchBuilding.retyped(output, t.schema), tick: e.tick, &profile)
@@ -82,14 +85,18 @@ extension World {
 }
 
 extension World {
-    /// The protocol checks of ``commitTableStep(_:processed:)`` alone (c-abi.md §9.2): poisoned,
+    /// The protocol checks of ``commitTableStep(_:processed:validated:)`` alone (c-abi.md §9.2): poisoned,
     /// no open epoch, a table outside the frozen set, a table not begun. A host that must decode
     /// the processed batch first runs these so that protocol errors win over data errors.
-    public func checkCommittable(_ table: String) throws(ArchetypeError) {
+    ///
+    /// - Returns: the batch handed out when the table's step began.
+    @discardableResult
+    public func checkCommittable(_ table: String) throws(ArchetypeError) -> RecordBatch {
         if let poison { throw poison }
         guard let e = epoch else { throw .noStepInFlight(table) }
         guard let i = e.position(of: table) else { throw .stepTableMismatch(table) }
-        guard case .begun = e.steps[i] else { throw .noStepInFlight(table) }
+        guard case .begun(_, let batch, _, _) = e.steps[i] else { throw .noStepInFlight(table) }
+        return batch
     }
 
     /// Closes the open epoch after a data-path failure outside the engine (c-abi.md §9.5): the

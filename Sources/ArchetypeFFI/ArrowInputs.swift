@@ -32,12 +32,15 @@ final class MovedBatch {
     }
 
     /// Validates and imports the batch (§4.5). Consumes the moved structs.
-    func importBatch() throws(FFIError) -> RecordBatch {
+    ///
+    /// - Parameter hint: a batch the library handed out that this one may return columns of
+    ///   unchanged (``CDataInterface/importRecordBatch(_:schema:hint:)``).
+    func importBatch(hint: RecordBatch? = nil) throws(FFIError) -> RecordBatch {
         guard array.release != nil else { throw FFIError(ARCT_ERR_ARROW, "input array is already released") }
         guard schema.release != nil else { throw FFIError(ARCT_ERR_ARROW, "input schema is already released") }
         let batch: RecordBatch
         do {
-            batch = try CDataInterface.importRecordBatch(&array, schema: &schema)
+            batch = try CDataInterface.importRecordBatch(&array, schema: &schema, hint: hint)
         } catch {
             throw FFIError(error)
         }
@@ -51,8 +54,8 @@ final class MovedBatch {
 
     /// Imports the batch for an engine entry point: on top of ``importBatch()``, every column
     /// must be of the engine's type set (c-abi.md §4.5 S1, S4: no dictionaries).
-    func importEngineBatch() throws(FFIError) -> RecordBatch {
-        let batch = try importBatch()
+    func importEngineBatch(hint: RecordBatch? = nil) throws(FFIError) -> RecordBatch {
+        let batch = try importBatch(hint: hint)
         try EngineTypes.check(batch.schema.fields)
         return batch
     }

@@ -93,18 +93,21 @@ public func arct_step_commit(
             try WorldRegistry.with(function, world) { (h, scope) throws(FFIError) in
                 let name = try CArgument.string(table, "table")
                 scope.table = name
-                do { try h.world.checkCommittable(name) } catch { throw FFIError(error) }
+                let begun: RecordBatch
+                do { begun = try h.world.checkCommittable(name) } catch { throw FFIError(error) }
                 // From here a failure is a data-path failure: it closes the epoch (§9.5).
                 let batch: RecordBatch
                 do throws(FFIError) {
-                    batch = try input.importEngineBatch()
+                    // Columns the host hands back unchanged are the begun batch's own.
+                    batch = try input.importEngineBatch(hint: begun)
                 } catch {
                     h.world.closeEpoch(failedTable: name)
                     throw error
                 }
                 let done: Bool
                 do {
-                    done = try h.world.commitTableStep(name, processed: batch) != nil
+                    // The importer validated every column.
+                    done = try h.world.commitTableStep(name, processed: batch, validated: true) != nil
                 } catch {
                     if !h.world.lastFailedTable.isEmpty { scope.table = h.world.lastFailedTable }
                     throw FFIError(error)

@@ -100,6 +100,59 @@ import Testing
         #expect(columns.map(\.count) == [1, 1, 1], "released once the imported data is gone")
     }
 
+    /// A batch handed back with columns of a hint (the split step's begun batch): each column
+    /// whose struct describes the hint's column at its position exactly is the hint's own
+    /// column, its part of the producer released during the import; a column that differs in
+    /// anything (a buffer, the null count, the type, the offset) is read the full way.
+    @Test func hintedImportTakesExactlyTheUnchangedColumns() throws {
+        let source = try Fixtures.batch()
+        /// Which columns of the import are the hint's own, and whether it equals `expected`;
+        /// every column's part of the producer is released once, by the time the import goes.
+        func hinted(_ expected: RecordBatch, hint: RecordBatch? = nil, _ change: (UnsafeMutablePointer<ArrowArray>) -> Void) throws -> [Bool] {
+            let (a, s) = Fixtures.exported(source)
+            defer { a.deallocate(); s.deallocate() }
+            change(a)
+            let hint = hint ?? source
+            let columns = (0..<Int(a.pointee.n_children)).map { ReleaseCounter.wrap(a.pointee.children![$0]!) }
+            let taken: [Bool]
+            do {
+                let batch = try CDataInterface.importRecordBatch(a, schema: s, hint: hint)
+                #expect(a.pointee.release == nil && s.pointee.release == nil)
+                taken = batch.columns.indices.map { batch.columns[$0].storage === hint.columns[$0].storage }
+                for i in taken.indices where taken[i] { #expect(columns[i].count == 1, "a taken column's part goes during the import") }
+                #expect(batch == expected)
+                #expect(batch.columns[0].type == .int32, "the producer's schema decides the type")
+            }
+            #expect(columns.allSatisfy { $0.count == 1 }, "every column's part released once")
+            return taken
+        }
+        #expect(try hinted(source) { _ in } == [true, true, true])
+
+        // Another buffer (same length, same bytes) is not the hint's column.
+        let copy = ArrowBuffer(copying: UnsafeRawBufferPointer(start: source.columns[0].buffers[1]!.baseAddress, count: 16))
+        #expect(try hinted(source) { $0.pointee.children![0]!.pointee.buffers![1] = UnsafeRawPointer(copy.baseAddress) } == [false, true, true])
+
+        // A null count other than the hint's (x has one null).
+        #expect(try hinted(source) { $0.pointee.children![1]!.pointee.null_count = -1 } == [true, false, true])
+
+        // Same buffers, another offset and length: a slice of the hint's columns, not them.
+        let sliced = try hinted(try source.slice(offset: 1, length: 3)) { a in
+            a.pointee.length = 3
+            for i in 0..<3 {
+                a.pointee.children![i]!.pointee.offset = 1
+                a.pointee.children![i]!.pointee.length = 3
+                a.pointee.children![i]!.pointee.null_count = -1
+            }
+        }
+        #expect(sliced == [false, false, false])
+
+        // The hint's column of another type over the same buffers.
+        let asUInt32 = ArrayData(unchecked: .uint32, length: 4, nullCount: 0, buffers: source.columns[0].buffers)
+        let other = RecordBatch(unchecked: Schema([Field("id", .uint32)] + source.schema.fields.dropFirst()),
+                                columns: [asUInt32] + source.columns.dropFirst(), length: 4)
+        #expect(try hinted(source, hint: other) { _ in } == [false, true, true])
+    }
+
     /// A schema exported again is copied from its cached template: the copy equals a full
     /// export node for node, and its children can be moved out and released on their own.
     @Test func cachedSchemaExportsEqualFullExports() throws {

@@ -163,6 +163,8 @@ public struct ArrayData: Sendable {
     /// `[offset, offset + length)`; other types return ``children`` unchanged.
     public var logicalChildren: [ArrayData] {
         guard case .struct = type else { return children }
+        // Children already aligned (the usual case) are returned as they are: no new array.
+        if offset == 0, children.allSatisfy({ $0.length == length }) { return children }
         return children.map { $0.sliceUnchecked(offset: offset, length: length) }
     }
 }

@@ -39,6 +39,14 @@ extension CDataInterface {
     public static func importArray(
         _ array: UnsafeMutablePointer<ArrowArray>, schema: UnsafeMutablePointer<ArrowSchema>
     ) throws(ArrowError) -> (Field, ArrayData) {
+        try importArray(array, schema: schema, hint: [])
+    }
+
+    /// ``importArray(_:schema:)``, taking the children of a top-level struct that describe
+    /// `hint`'s columns exactly from `hint` (see ``importRecordBatch(_:schema:hint:)``).
+    static func importArray(
+        _ array: UnsafeMutablePointer<ArrowArray>, schema: UnsafeMutablePointer<ArrowSchema>, hint: [ArrayData]
+    ) throws(ArrowError) -> (Field, ArrayData) {
         guard array.pointee.release != nil else {
             if schema.pointee.release != nil { _ = try? importField(schema) }
             throw ArrowError(.released, "array struct is already released")
@@ -48,7 +56,7 @@ extension CDataInterface {
             ArrayReader.releaseInPlace(array)
             throw error
         }
-        let data = try ArrayReader.readMoving(array, type: field.type, depth: 1, name: nil)
+        let data = try ArrayReader.readMoving(array, type: field.type, depth: 1, name: nil, hint: hint)
         try data.validateRead()
         return (field, data)
     }
@@ -58,10 +66,16 @@ extension CDataInterface {
     ///
     /// Both structs are left released whatever the outcome. The struct's children become the
     /// columns; the struct's metadata becomes the schema metadata.
+    ///
+    /// - Parameter hint: a batch the producer is likely handing back in part, such as one this
+    ///   module exported to it: a column whose struct describes exactly one of the hint's
+    ///   columns at the same position (same type, length, offset, null count and buffer
+    ///   addresses, no children) is taken from the hint instead of being read and validated
+    ///   again. Nothing is read through the producer's pointers for it.
     public static func importRecordBatch(
-        _ array: UnsafeMutablePointer<ArrowArray>, schema: UnsafeMutablePointer<ArrowSchema>
+        _ array: UnsafeMutablePointer<ArrowArray>, schema: UnsafeMutablePointer<ArrowSchema>, hint: RecordBatch? = nil
     ) throws(ArrowError) -> RecordBatch {
-        let (field, data) = try importArray(array, schema: schema)
+        let (field, data) = try importArray(array, schema: schema, hint: hint?.columns ?? [])
         guard case .struct(let fields) = field.type else {
             throw ArrowError(.schemaMismatch, "record batches must be top-level struct arrays, got \(field.type)")
         }
@@ -109,14 +123,19 @@ struct ArrayReader {
     /// columns of a top-level struct are moved out during a read, after the struct's own
     /// buffers, so a borrowed read that meets a foreign buffer has moved nothing yet when it
     /// starts over with an owner.)
-    static func readMoving(_ a: UnsafeMutablePointer<ArrowArray>, type: DataType, depth: Int, name: String?) throws(ArrowError) -> ArrayData {
+    ///
+    /// - Parameter hint: columns that the children of a top-level struct may describe exactly
+    ///   (``sameColumn(_:as:type:)``); such a child is released and the column taken instead.
+    static func readMoving(
+        _ a: UnsafeMutablePointer<ArrowArray>, type: DataType, depth: Int, name: String?, hint: [ArrayData] = []
+    ) throws(ArrowError) -> ArrayData {
         do {
-            let data = try ArrayReader().read(UnsafePointer(a), type: type, depth: depth, name: name)
+            let data = try ArrayReader().read(UnsafePointer(a), type: type, depth: depth, name: name, hint: hint)
             releaseInPlace(a)
             return data
         } catch where error == ownerNeeded {
             let owner = ImportedArrayOwner(moving: a)
-            return try ArrayReader(owner: owner).read(UnsafePointer(owner.array), type: type, depth: depth, name: name)
+            return try ArrayReader(owner: owner).read(UnsafePointer(owner.array), type: type, depth: depth, name: name, hint: hint)
         } catch {
             releaseInPlace(a)
             throw error
@@ -139,7 +158,26 @@ struct ArrayReader {
         return ArrowBuffer(storage: storage, start: p, count: bytes)
     }
 
-    func read(_ a: UnsafePointer<ArrowArray>, type: DataType, depth: Int, name: String?) throws(ArrowError) -> ArrayData {
+    /// Whether the (unreleased) leaf struct at `a` describes exactly `column` as `type`: same
+    /// type, length, offset and known null count, and the same buffer addresses. Then its
+    /// data is `column`'s own, and `column` (already valid) can stand for it.
+    ///
+    /// - Complexity: O(1); nothing is read through the struct's buffer pointers.
+    static func sameColumn(_ a: UnsafePointer<ArrowArray>, as column: ArrayData, type: DataType) -> Bool {
+        let c = a.pointee
+        let buffers = column.buffers
+        guard c.n_children == 0, c.dictionary == nil, column.children.isEmpty, column.dictionary == nil,
+              !buffers.isEmpty, c.n_buffers == Int64(buffers.count), let pointers = c.buffers,
+              c.length == Int64(column.length), c.offset == Int64(column.offset),
+              column.isNullCountKnown, c.null_count == Int64(column.nullCount),
+              column.type == type else { return false }
+        for k in buffers.indices where UnsafeRawPointer(pointers[k]) != buffers[k].map({ UnsafeRawPointer($0.baseAddress) }) {
+            return false
+        }
+        return true
+    }
+
+    func read(_ a: UnsafePointer<ArrowArray>, type: DataType, depth: Int, name: String?, hint: [ArrayData] = []) throws(ArrowError) -> ArrayData {
         guard depth <= ArrayData.maximumNestingDepth else {
             throw ArrowError(.invalidData, "nesting depth exceeds \(ArrayData.maximumNestingDepth)")
         }
@@ -247,6 +285,7 @@ struct ArrayReader {
         }
         if expectedChildren > 0 {
             let fields = type.children
+            children.reserveCapacity(expectedChildren)
             for i in 0..<expectedChildren {
                 guard let child = c.children![i] else {
                     throw ArrowError(.invalidData, "\(here()) has a NULL child pointer at \(i)")
@@ -260,7 +299,13 @@ struct ArrayReader {
                         guard child.pointee.release != nil else {
                             throw ArrowError(.released, "child '\(fields[i].name)' is released")
                         }
-                        children.append(try ArrayReader.readMoving(child, type: fields[i].type, depth: depth + 1, name: fields[i].name))
+                        if i < hint.count, c.offset == 0, ArrayReader.sameColumn(child, as: hint[i], type: fields[i].type) {
+                            // A column handed back unchanged: its producer's part goes now.
+                            ArrayReader.releaseInPlace(child)
+                            children.append(hint[i])
+                        } else {
+                            children.append(try ArrayReader.readMoving(child, type: fields[i].type, depth: depth + 1, name: fields[i].name))
+                        }
                     } else {
                         children.append(try read(child, type: fields[i].type, depth: depth + 1, name: fields[i].name))
                     }
