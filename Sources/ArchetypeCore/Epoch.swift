@@ -2,12 +2,27 @@ import Arrow
 
 /// An open split step (engine.md §5.5): tick N, its frozen tables and their states.
 struct Epoch {
+    /// Every payload is one reference: the enum is a single word, written whole by every case
+    /// (copies are one retain, and no byte of it is ever left uninitialised).
     enum TableStep {
         case pending
-        /// Begun: the table, the batch handed out and when.
-        case begun(TableState, RecordBatch, Stopwatch, TableStepProfile)
+        case begun(Begun)
         /// Committed: the prepared (stamped) batch and its new live snapshot.
         case committed(Prepared)
+    }
+
+    /// A begun table: its state, the batch handed out, when, and the profile so far.
+    final class Begun {
+        let state: TableState
+        let batch: RecordBatch
+        let clock = Stopwatch()
+        let profile: TableStepProfile
+
+        init(state: TableState, batch: RecordBatch, profile: TableStepProfile) {
+            self.state = state
+            self.batch = batch
+            self.profile = profile
+        }
     }
     let tick: Int32
     let tables: [String]

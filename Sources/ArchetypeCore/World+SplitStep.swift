@@ -13,7 +13,7 @@ extension World {
             do throws(ArchetypeError) {
                 let t = try self.table(table)
                 let batch = try priorWithTombstones(t, &profile)
-                e.steps[i] = .begun(t, batch, Stopwatch(), profile)
+                e.steps[i] = .begun(Epoch.Begun(state: t, batch: batch, profile: profile))
                 epoch = e
                 return batch
             } catch {
@@ -29,7 +29,7 @@ extension World {
         do { batch = try priorWithTombstones(t, &profile) } catch { lastFailedTable = table; throw error }
         var e = Epoch(tick: tick, tables: active)
         guard let i = e.position(of: table) else { throw .internal("table \(table) is active but not in the epoch") }
-        e.steps[i] = .begun(t, batch, Stopwatch(), profile)
+        e.steps[i] = .begun(Epoch.Begun(state: t, batch: batch, profile: profile))
         epoch = e
         return batch
     }
@@ -43,8 +43,10 @@ extension World {
         if let poison { throw poison }
         guard var e = epoch else { throw .noStepInFlight(table) }
         guard let i = e.position(of: table) else { throw .stepTableMismatch(table) }
-        guard case .begun(let t, let input, let clock, var profile) = e.steps[i] else { throw .noStepInFlight(table) }
-        profile.processSeconds += clock.seconds
+        guard case .begun(let begun) = e.steps[i] else { throw .noStepInFlight(table) }
+        let t = begun.state, input = begun.batch
+        var profile = begun.profile
+        profile.processSeconds += begun.clock.seconds
         // The epoch is put back below unless this commit closes it: until then `e` holds its
         // states alone, so updating them copies nothing. A failure leaves it closed (§5.5).
         epoch = nil
@@ -95,8 +97,8 @@ extension World {
         if let poison { throw poison }
         guard let e = epoch else { throw .noStepInFlight(table) }
         guard let i = e.position(of: table) else { throw .stepTableMismatch(table) }
-        guard case .begun(_, let batch, _, _) = e.steps[i] else { throw .noStepInFlight(table) }
-        return batch
+        guard case .begun(let begun) = e.steps[i] else { throw .noStepInFlight(table) }
+        return begun.batch
     }
 
     /// Closes the open epoch after a data-path failure outside the engine (c-abi.md §9.5): the
