@@ -49,14 +49,12 @@ enum BatchBuilding {
     /// - Complexity: O(1) for a batch under `t`'s schema or the remembered one, O(*columns*)
     ///   otherwise.
     static func retypedIfEqual(_ batch: RecordBatch, for t: TableState) -> RecordBatch? {
-        if batch.schema.sharesFields(with: t.schema) {
-            return RecordBatch(unchecked: t.schema, columns: batch.columns, length: batch.length)
+        let known = t.schemaKnownEqual.map { batch.schema.sharesFields(with: $0) } ?? false
+        if !known {
+            // O(1) when the batch shares the table's own fields.
+            guard batch.schema.equalsIgnoringMetadata(t.schema) else { return nil }
+            if !batch.schema.sharesFields(with: t.schema) { t.schemaKnownEqual = batch.schema }
         }
-        if let known = t.schemaKnownEqual, batch.schema.sharesFields(with: known) {
-            return RecordBatch(unchecked: t.schema, columns: batch.columns, length: batch.length)
-        }
-        guard batch.schema.equalsIgnoringMetadata(t.schema) else { return nil }
-        t.schemaKnownEqual = batch.schema
         return RecordBatch(unchecked: t.schema, columns: batch.columns, length: batch.length)
     }
 
