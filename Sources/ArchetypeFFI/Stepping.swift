@@ -67,11 +67,11 @@ public func arct_step_begin(
         guard let table, let outArray, let outSchema else { throw FFIError(ARCT_ERR_NULL_POINTER, "table, out_array and out_schema are required") }
         try WorldRegistry.with(function, world) { (h, scope) throws(FFIError) in
             try checkOutputs(outArray, outSchema)
-            let name = try CArgument.string(table, "table")
+            let name = try h.tableName(table)
             scope.table = name
             try h.checkNotPoisoned()
             // Epoch rules come before the name rules (§4.7): a bad name is outside any epoch.
-            if !h.world.isEpochOpen { try CArgument.checkTableName(name) }
+            if !h.world.isEpochOpen { try h.checkTableName(name) }
             let batch: RecordBatch
             do { batch = try h.world.beginTableStep(name) } catch { throw FFIError(error) }
             CDataInterface.exportRecordBatch(batch, array: outArray, schema: outSchema)
@@ -91,7 +91,7 @@ public func arct_step_commit(
         ffiCall(function) { () throws(FFIError) in
             guard let table, let input else { throw FFIError(ARCT_ERR_NULL_POINTER, "table, processed_array and processed_schema are required") }
             try WorldRegistry.with(function, world) { (h, scope) throws(FFIError) in
-                let name = try CArgument.string(table, "table")
+                let name = try h.tableName(table)
                 scope.table = name
                 let begun: RecordBatch
                 do { begun = try h.world.checkCommittable(name) } catch { throw FFIError(error) }
@@ -99,7 +99,8 @@ public func arct_step_commit(
                 let batch: RecordBatch
                 do throws(FFIError) {
                     // Columns the host hands back unchanged are the begun batch's own.
-                    batch = try input.importEngineBatch(hint: begun)
+                    batch = try input.importBatch(hint: begun)
+                    try h.checkEngineTypes(batch.schema)
                 } catch {
                     h.world.closeEpoch(failedTable: name)
                     throw error

@@ -3,6 +3,13 @@ import ArchetypeParquet
 import Arrow
 import CArrowABI
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// The identity of a run opened on a Parquet store, unique among live handles of the process
 /// (c-abi.md §8.2: a second handle on it gives `ARCT_ERR_WORLD_BUSY`).
@@ -33,6 +40,13 @@ final class WorldHandle: @unchecked Sendable {
     /// The world's most recent failure (§5.2).
     var lastStatus: Int32 = 0
     var lastMessage = ""
+    /// The table name of the latest split-step call, and whether it passed the name rules: a
+    /// host steps the same table tick after tick, so its name is converted and checked once.
+    private var lastTableName = ""
+    private var lastTableNameChecked = false
+    /// The latest schema whose types passed ``EngineTypes/check(_:)`` (kept alive here, so its
+    /// field storage identifies it).
+    private var engineTypesChecked: Schema?
 
     init(token: UInt, world: World, parquet: ParquetStore?, runKey: RunKey?) {
         self.token = token
@@ -52,6 +66,35 @@ final class WorldHandle: @unchecked Sendable {
     func checkMutable() throws(FFIError) {
         if let poison = world.poison { throw FFIError(poison) }
         if world.isEpochOpen { throw FFIError(ARCT_ERR_MUTATION_DURING_STEP, "mutations are refused while a split step is open") }
+    }
+
+    /// The table-name argument `p` as a string (``CArgument/string(_:_:)``), reusing the
+    /// latest one when the bytes are the same.
+    func tableName(_ p: UnsafePointer<CChar>) throws(FFIError) -> String {
+        let n = strlen(p)
+        var cached = lastTableName
+        let same = n > 0 && cached.withUTF8 { u in u.count == n && memcmp(u.baseAddress!, p, n) == 0 }
+        if same { return cached }
+        let name = try CArgument.string(p, "table")
+        lastTableName = name
+        lastTableNameChecked = false
+        return name
+    }
+
+    /// ``CArgument/checkTableName(_:)``, once for the latest name of ``tableName(_:)``.
+    func checkTableName(_ name: String) throws(FFIError) {
+        let latest = name.hasSameBytes(as: lastTableName)
+        if latest && lastTableNameChecked { return }
+        try CArgument.checkTableName(name)
+        if latest { lastTableNameChecked = true }
+    }
+
+    /// ``EngineTypes/check(_:)`` of `schema`, skipped for the schema checked last (hosts hand
+    /// the same imported schema back tick after tick).
+    func checkEngineTypes(_ schema: Schema) throws(FFIError) {
+        if let known = engineTypesChecked, schema.sharesFields(with: known) { return }
+        try EngineTypes.check(schema.fields)
+        engineTypesChecked = schema
     }
 
     /// Refuses when poisoned (103).

@@ -11,3 +11,12 @@ extension Array {
             && withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
     }
 }
+
+extension ArrayData {
+    /// Whether both values are the same array (one storage): then they are equal, and what was
+    /// checked of one holds for the other.
+    ///
+    /// - Complexity: O(1).
+    @inlinable
+    func isSameArray(as other: ArrayData) -> Bool { storage === other.storage }
+}

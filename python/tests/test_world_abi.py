@@ -427,6 +427,39 @@ def test_split_step_ledger_equals_native_step(worlds: WorldFactory) -> None:
         assert a.drop_columns(["run_id"]).equals(b.drop_columns(["run_id"])), table
 
 
+def test_split_step_checks_hold_after_repeated_ticks(worlds: WorldFactory) -> None:
+    """The library converts and checks a table name, and checks a batch's types, once per world
+    while a host repeats them tick after tick (c-abi.md §4.7, §4.5 S1): every other name and
+    every other schema is still checked in full."""
+    w = worlds.new()
+    w.register(P, POSITION)
+    w.register("positiom", POSITION)  # same length, one byte apart
+    w.spawn(P, _x([1.0, 2.0]))
+    for _ in range(3):
+        w.split_tick(_add_one)
+    w.begin("positiom", expect=151)  # registered, not active
+    w.begin("bad name", expect=154)
+    w.begin("bad name", expect=154)  # the same bad name again: still refused
+    w.begin(b"posi\xfftion", expect=5)
+    w.begin("unknown", expect=150)
+    prior = w.begin(P)
+    assert prior is not None
+    # A column of a type outside the engine's set, after the same schema passed three times.
+    i = prior.schema.get_field_index("world_id")
+    bad = prior.set_column(
+        i,
+        pa.field("world_id", pa.dictionary(pa.int32(), pa.string())),
+        prior.column(i).dictionary_encode(),
+    )
+    w.commit(P, bad, expect=1)
+    assert w.info().state == _abi.ARCT_WORLD_READY  # a data-path failure closes the epoch
+    assert w.tick() == 3
+    w.split_tick(_add_one)
+    assert w.tick() == 4
+    before = sorted(r["position__x"] for r in w.rows(P, 2))
+    assert sorted(r["position__x"] for r in w.rows(P, 3)) == [x + 1.0 for x in before]
+
+
 def test_despawn_semantics(worlds: WorldFactory) -> None:
     w = worlds.new()
     w.register(P, POSITION)

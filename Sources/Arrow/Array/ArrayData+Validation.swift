@@ -20,8 +20,11 @@ extension ArrayData {
     /// layouts have content to check (offsets, UTF-8, dictionary indices) and are validated
     /// completely.
     ///
+    /// - Parameter trusted: columns of our own that a top-level struct's children may be (the
+    ///   importer's hint): a child that is one of them, at the same position, was validated when
+    ///   it was built, so only its nulls are checked against its field.
     /// - Complexity: O(*n*) in the visible data of the non-fixed-width parts.
-    func validateRead(depth: Int = 1) throws(ArrowError) {
+    func validateRead(depth: Int = 1, trusted: [ArrayData] = []) throws(ArrowError) {
         if case .struct(let fields) = type, children.count == fields.count {
             let end = offset + length
             let columns = children
@@ -30,7 +33,11 @@ extension ArrayData {
                 guard columns[i].length >= end else {
                     throw .invalidData("struct child '\(fields[i].name)' has length \(columns[i].length), needs at least \(end)")
                 }
-                try columns[i].validateRead(depth: depth + 1)
+                if i >= trusted.count || !columns[i].isSameArray(as: trusted[i]) {
+                    try columns[i].validateRead(depth: depth + 1)
+                }
+                // A child known to hold no nulls needs no check (and no copy of its field).
+                if columns[i].isNullCountKnown, columns[i].nullCount == 0 { continue }
                 if !fields[i].nullable { try checkChildNulls(field: fields[i], child: columns[i], range: offset..<end) }
             }
         } else {

@@ -55,18 +55,20 @@ extension CDataInterface {
     ///
     /// - Complexity: O(*nodes*), with two allocations per call.
     public static func exportArray(_ data: ArrayData, to out: UnsafeMutablePointer<ArrowArray>) {
-        // Every exported buffer is 64-byte aligned (c-abi.md §4.6): foreign buffers passed
-        // through with a smaller alignment are copied once.
-        let data = data.withAlignedBuffers()
-        // Pass 1: size the block.
-        var structs = 0, slots = 0
+        // Pass 1: size the block, and find misaligned buffers on the way.
+        var structs = 0, slots = 0, misaligned = false
         func measure(_ d: ArrayData) {
-            slots += d.buffers.count + d.children.count
+            let buffers = d.buffers
+            slots += buffers.count + d.children.count
             structs += d.children.count + (d.dictionary == nil ? 0 : 1)
+            for b in buffers where Int(bitPattern: b?.baseAddress) % arrowBufferAlignment != 0 { misaligned = true }
             for c in d.children { measure(c) }
             if let dict = d.dictionary { measure(dict) }
         }
         measure(data)
+        // Every exported buffer is 64-byte aligned (c-abi.md §4.6): foreign buffers passed
+        // through with a smaller alignment are copied once (the tree's shape stays the same).
+        let data = misaligned ? data.withAlignedBuffers() : data
         let structBytes = structs * MemoryLayout<ArrowArray>.stride
         let tree = ExportedArrayTree(data: data, blockSize: structBytes + slots * MemoryLayout<UnsafeRawPointer?>.stride)
         var nextStruct = tree.block.bindMemory(to: ArrowArray.self, capacity: structs)

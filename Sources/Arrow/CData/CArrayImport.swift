@@ -57,7 +57,7 @@ extension CDataInterface {
             throw error
         }
         let data = try ArrayReader.readMoving(array, type: field.type, depth: 1, name: nil, hint: hint)
-        try data.validateRead()
+        try data.validateRead(trusted: hint)
         return (field, data)
     }
 

@@ -32,12 +32,31 @@ enum ExportedBuffers {
     /// An open-addressing table keyed by address (linear probing, backward-shift deletion):
     /// a register / unregister / lookup costs a multiply and a probe or two, where a
     /// `Dictionary` would hash every address with SipHash.
+    ///
+    /// The slots are raw memory owned by the table (key 0 marks an empty slot; an entry is
+    /// initialized exactly where its key is not 0), so a probe is a load, not an array access
+    /// with its bounds and uniqueness checks.
     struct State: ~Copyable {
-        var keys: [UInt] = Array(repeating: 0, count: 64)
-        var entries: [Entry?] = Array(repeating: nil, count: 64)
-        var count = 0
+        private var keys: UnsafeMutablePointer<UInt>
+        private var entries: UnsafeMutablePointer<Entry>
+        private var capacity: Int
+        private(set) var count = 0
 
-        private var mask: Int { keys.count - 1 }
+        init(capacity: Int = 64) {
+            assert(capacity > 0 && capacity & (capacity - 1) == 0, "capacity must be a power of two")
+            self.capacity = capacity
+            keys = .allocate(capacity: capacity)
+            keys.initialize(repeating: 0, count: capacity)
+            entries = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            for i in 0..<capacity where keys[i] != 0 { (entries + i).deinitialize(count: 1) }
+            keys.deallocate()
+            entries.deallocate()
+        }
+
+        private var mask: Int { capacity - 1 }
 
         @inline(__always)
         private func home(_ key: UInt) -> Int {
@@ -46,34 +65,27 @@ enum ExportedBuffers {
         }
 
         /// The slot holding `key`, or nil.
+        @inline(__always)
         func find(_ key: UInt) -> Int? {
             var i = home(key)
             while keys[i] != 0 {
                 if keys[i] == key { return i }
-                i = (i + 1) & mask
+                i = (i &+ 1) & mask
             }
             return nil
         }
 
         subscript(key: UInt) -> Entry? {
-            get { find(key).flatMap { entries[$0] } }
-            set {
-                if let newValue {
-                    if let i = find(key) { entries[i] = newValue; return }
-                    insert(key, newValue)
-                } else if let i = find(key) {
-                    remove(at: i)
-                }
-            }
+            find(key).map { entries[$0] }
         }
 
         /// Stores an entry for a key known to be absent.
-        private mutating func insert(_ key: UInt, _ entry: Entry) {
-            if (count + 1) * 4 > keys.count * 3 { grow() }
+        private mutating func insert(_ key: UInt, _ entry: consuming Entry) {
+            if (count + 1) * 4 > capacity * 3 { grow() }
             var i = home(key)
-            while keys[i] != 0 { i = (i + 1) & mask }
+            while keys[i] != 0 { i = (i &+ 1) & mask }
             keys[i] = key
-            entries[i] = entry
+            (entries + i).initialize(to: entry)
             count += 1
         }
 
@@ -81,9 +93,10 @@ enum ExportedBuffers {
         /// the existing one (found once, updated in place).
         mutating func retain(_ key: UInt, storage: BufferStorage, count: Int, strings: StringRange?) {
             if let i = find(key) {
-                entries[i]!.refs += 1
-                if entries[i]!.count < count { entries[i]!.count = count }
-                if entries[i]!.strings != strings { entries[i]!.strings = nil }
+                let e = entries + i
+                e.pointee.refs += 1
+                if e.pointee.count < count { e.pointee.count = count }
+                if e.pointee.strings != strings { e.pointee.strings = nil }
                 return
             }
             insert(key, Entry(storage: storage, count: count, refs: 1, strings: strings))
@@ -93,40 +106,46 @@ enum ExportedBuffers {
         /// goes away (for the caller to release outside the lock).
         mutating func release(_ key: UInt) -> BufferStorage? {
             guard let i = find(key) else { return nil }
-            entries[i]!.refs -= 1
-            guard entries[i]!.refs <= 0 else { return nil }
-            let storage = entries[i]!.storage
-            remove(at: i)
-            return storage
+            let e = entries + i
+            e.pointee.refs -= 1
+            guard e.pointee.refs <= 0 else { return nil }
+            return remove(at: i).storage
         }
 
         private mutating func grow() {
-            let oldKeys = keys, oldEntries = entries
-            keys = Array(repeating: 0, count: oldKeys.count * 2)
-            entries = Array(repeating: nil, count: oldKeys.count * 2)
+            let oldKeys = keys, oldEntries = entries, oldCapacity = capacity
+            capacity = oldCapacity * 2
+            keys = .allocate(capacity: capacity)
+            keys.initialize(repeating: 0, count: capacity)
+            entries = .allocate(capacity: capacity)
             count = 0
-            for (k, e) in zip(oldKeys, oldEntries) where k != 0 { self[k] = e }
+            for i in 0..<oldCapacity where oldKeys[i] != 0 {
+                insert(oldKeys[i], (oldEntries + i).move())
+            }
+            oldKeys.deallocate()
+            oldEntries.deallocate()
         }
 
         /// Backward-shift deletion: later members of the probe run move up, so lookups never
-        /// need tombstones.
-        private mutating func remove(at slot: Int) {
+        /// need tombstones. Returns the removed entry.
+        private mutating func remove(at slot: Int) -> Entry {
+            let removed = (entries + slot).move()
             var hole = slot
-            var i = (slot + 1) & mask
+            var i = (slot &+ 1) & mask
             while keys[i] != 0 {
                 let h = home(keys[i])
                 // Move the entry at i into the hole if its home is not in (hole, i] cyclically.
                 let inRange = hole <= i ? (h > hole && h <= i) : (h > hole || h <= i)
                 if !inRange {
                     keys[hole] = keys[i]
-                    entries[hole] = entries[i]
+                    (entries + hole).moveInitialize(from: entries + i, count: 1)
                     hole = i
                 }
-                i = (i + 1) & mask
+                i = (i &+ 1) & mask
             }
             keys[hole] = 0
-            entries[hole] = nil
             count -= 1
+            return removed
         }
     }
 
@@ -136,14 +155,14 @@ enum ExportedBuffers {
     static func register(_ data: ArrayData) {
         state.withLock { s in
             func visit(_ d: ArrayData) {
-                for (i, b) in d.buffers.enumerated() {
-                    guard let b, b.count > 0 else { continue }
-                    let key = UInt(bitPattern: b.baseAddress)
+                let buffers = d.buffers
+                for i in buffers.indices {
+                    guard let b = buffers[i], b.count > 0 else { continue }
                     var strings: StringRange?
-                    if i == 1, d.type.isString, d.stringsKnownValid, d.buffers.count == 3, let data = d.buffers[2] {
+                    if i == 1, buffers.count == 3, let data = buffers[2], d.type.isString, d.stringsKnownValid {
                         strings = StringRange(offset: d.offset, length: d.length, data: UInt(bitPattern: data.baseAddress))
                     }
-                    s.retain(key, storage: b.storage, count: b.count, strings: strings)
+                    s.retain(UInt(bitPattern: b.baseAddress), storage: b.storage, count: b.count, strings: strings)
                 }
                 for c in d.children { visit(c) }
                 if let dict = d.dictionary { visit(dict) }
@@ -154,13 +173,14 @@ enum ExportedBuffers {
 
     /// Undoes one ``register(_:)`` of `data`.
     static func unregister(_ data: ArrayData) {
-        // Storages dropped here are freed after the lock is released.
+        // Storages dropped here are freed after the lock is released (the array allocates only
+        // when one is).
         var dropped: [BufferStorage] = []
-        dropped.reserveCapacity(data.children.count * 2 + 4)
         state.withLock { s in
             func visit(_ d: ArrayData) {
-                for b in d.buffers {
-                    guard let b, b.count > 0 else { continue }
+                let buffers = d.buffers
+                for i in buffers.indices {
+                    guard let b = buffers[i], b.count > 0 else { continue }
                     if let storage = s.release(UInt(bitPattern: b.baseAddress)) { dropped.append(storage) }
                 }
                 for c in d.children { visit(c) }

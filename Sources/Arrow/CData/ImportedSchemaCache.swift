@@ -51,7 +51,7 @@ enum ImportedSchemaCache {
         if let last {
             // One walk compares the tree with the latest entry, without hashing: equal bytes
             // are the hit, whatever the hash.
-            if matches(root, last, hashing: false) { return last.field }
+            if matches(root, last) { return last.field }
         }
         guard let hash = describe(root, into: nil) else { return try parse() }
         let hit: Field? = cache.withLock { c in
@@ -62,7 +62,7 @@ enum ImportedSchemaCache {
         }
         if let hit { return hit }
         let field = try parse()
-        var recorder = Cursor(expected: nil)
+        var recorder = Recorder()
         if describe(root, into: &recorder) == hash {
             let entry = Entry(description: recorder.recorded, field: field)
             cache.withLock { c in
@@ -75,103 +75,96 @@ enum ImportedSchemaCache {
     }
 
     /// Whether the tree at `root` describes exactly as `entry` (every byte, none left over).
-    static func matches(_ root: UnsafePointer<ArrowSchema>, _ entry: Entry, hashing: Bool = true) -> Bool {
+    static func matches(_ root: UnsafePointer<ArrowSchema>, _ entry: Entry) -> Bool {
         entry.description.withUnsafeBufferPointer { bytes in
-            var cursor = Cursor(expected: bytes)
-            return describe(root, into: &cursor, hashing: hashing) != nil && cursor.matches && cursor.position == bytes.count
+            var comparer = Comparer(expected: bytes)
+            return comparer.node(root) && comparer.position == bytes.count
         }
     }
 
-    /// Compares a description with a stored one as it is produced (or records it).
-    struct Cursor {
-        let expected: UnsafeBufferPointer<UInt8>?
+    /// Walks a tree comparing it with a stored description, as ``Describer`` would describe it,
+    /// without producing the description: the comparison every tick of a host costs.
+    ///
+    /// A stored description satisfies every limit ``Describer`` checks (depth, node count, child
+    /// count, string length): a tree that compares equal byte for byte has the same shape and
+    /// strings, so only what is not described (metadata, pointers) is checked here.
+    struct Comparer {
+        let expected: UnsafeBufferPointer<UInt8>
         var position = 0
-        var matches = true
-        var recorded: [UInt8] = []
 
-        init(expected: UnsafeBufferPointer<UInt8>?) { self.expected = expected }
-
-        /// One 8-byte word: compared with a load, not a `memcmp` call.
         @inline(__always)
-        mutating func feed(word: UInt64) {
-            if let expected {
-                guard matches, position + 8 <= expected.count,
-                      UnsafeRawPointer(expected.baseAddress! + position).loadUnaligned(as: UInt64.self) == word else {
-                    matches = false
-                    return
-                }
-                position += 8
-            } else {
-                withUnsafeBytes(of: word) { recorded.append(contentsOf: $0) }
-            }
+        mutating func word(_ v: Int64) -> Bool {
+            guard position + 8 <= expected.count,
+                  UnsafeRawPointer(expected.baseAddress! + position).loadUnaligned(as: Int64.self) == v else { return false }
+            position += 8
+            return true
         }
 
+        /// A string as ``Describer`` describes it.
         @inline(__always)
-        mutating func feed(byte: UInt8) {
-            if let expected {
-                guard matches, position < expected.count, expected[position] == byte else {
-                    matches = false
-                    return
-                }
-                position += 1
-            } else {
-                recorded.append(byte)
-            }
-        }
-
-        /// A present C string as ``Describer`` describes it (presence byte 1, the bytes, their
-        /// NUL), compared in the same pass that finds its end. False for a string longer than
-        /// ``ImportedSchemaCache/maximumString``; a mismatch only clears ``matches``.
-        @inline(__always)
-        mutating func compare(cString s: UnsafePointer<UInt8>, expected: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard matches, position < expected.count, expected[position] == 1 else {
-                matches = false
+        mutating func string(_ p: UnsafePointer<CChar>?) -> Bool {
+            let count = expected.count
+            var i = position
+            guard i < count else { return false }
+            guard let p else {
+                guard expected[i] == 0 else { return false }
+                position = i + 1
                 return true
             }
-            var i = position &+ 1
+            guard expected[i] == 1 else { return false }
+            i += 1
+            let bytes = UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self)
             var n = 0
+            // The stored string ends with a NUL: the loop stops at it or at the first
+            // difference, so it never reads past either string.
             while true {
-                let b = s[n]
-                guard i < expected.count, expected[i] == b else {
-                    matches = false
-                    return true
-                }
-                i &+= 1
+                guard i < count else { return false }
+                let b = bytes[n]
+                guard expected[i] == b else { return false }
+                i += 1
                 if b == 0 { break }
-                n &+= 1
-                guard n <= ImportedSchemaCache.maximumString else { return false }
+                n += 1
             }
             position = i
             return true
         }
 
-        mutating func feed(_ bytes: UnsafeRawBufferPointer) {
-            if let expected {
-                guard matches, position + bytes.count <= expected.count,
-                      bytes.count == 0 || memcmp(expected.baseAddress! + position, bytes.baseAddress!, bytes.count) == 0 else {
-                    matches = false
-                    return
+        mutating func node(_ s: UnsafePointer<ArrowSchema>) -> Bool {
+            let c = s.pointee
+            guard c.metadata == nil, string(c.format), string(c.name), word(c.flags),
+                  word(c.n_children << 1 | (c.dictionary == nil ? 0 : 1)) else { return false }
+            // Equal to the stored word: 0 ≤ n_children ≤ 4096.
+            if c.n_children > 0 {
+                guard let kids = c.children else { return false }
+                for i in 0..<Int(c.n_children) {
+                    guard let child = kids[i], node(child) else { return false }
                 }
-                position += bytes.count
-            } else {
-                recorded.append(contentsOf: bytes)
             }
+            if let d = c.dictionary { return node(d) }
+            return true
         }
     }
 
-    /// The FNV-1a hash of the tree's description, feeding the bytes to `cursor` when given;
+    /// Records a description as it is produced.
+    struct Recorder {
+        var recorded: [UInt8] = []
+
+        mutating func feed(word: UInt64) { withUnsafeBytes(of: word) { recorded.append(contentsOf: $0) } }
+        mutating func feed(byte: UInt8) { recorded.append(byte) }
+        mutating func feed(_ bytes: UnsafeRawBufferPointer) { recorded.append(contentsOf: bytes) }
+    }
+
+    /// The FNV-1a hash of the tree's description, feeding the bytes to `recorder` when given;
     /// nil when the tree must take the full path.
-    static func describe(_ root: UnsafePointer<ArrowSchema>, into cursor: UnsafeMutablePointer<Cursor>?, hashing: Bool = true) -> UInt64? {
-        var d = Describer(cursor: cursor, hashing: hashing)
+    static func describe(_ root: UnsafePointer<ArrowSchema>, into recorder: UnsafeMutablePointer<Recorder>?) -> UInt64? {
+        var d = Describer(recorder: recorder)
         return d.visit(root, depth: 1) ? d.hash : nil
     }
 
     /// One walk over a tree (a struct with mutating methods: no captured variables, so no
     /// boxes and no dynamic exclusivity checks in the byte loop).
     struct Describer {
-        let cursor: UnsafeMutablePointer<Cursor>?
-        /// Off for a pure comparison (the hash is then meaningless).
-        let hashing: Bool
+        let recorder: UnsafeMutablePointer<Recorder>?
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var nodes = 0
 
@@ -179,14 +172,13 @@ enum ImportedSchemaCache {
         /// is compared in full).
         @inline(__always)
         mutating func mix(_ w: UInt64) {
-            guard hashing else { return }
             hash = (hash ^ w) &* 0x0000_0100_0000_01B3
             hash ^= hash >> 29
         }
 
         mutating func feed(_ v: Int64) {
             mix(UInt64(bitPattern: v))
-            cursor?.pointee.feed(word: UInt64(bitPattern: v))
+            recorder?.pointee.feed(word: UInt64(bitPattern: v))
         }
 
         /// A string as a presence byte, then (when present) its bytes and their terminating NUL,
@@ -196,13 +188,10 @@ enum ImportedSchemaCache {
         mutating func feed(_ p: UnsafePointer<CChar>?) -> Bool {
             guard let p else {
                 mix(0)
-                cursor?.pointee.feed(byte: 0)
+                recorder?.pointee.feed(byte: 0)
                 return true
             }
             let bytes = UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self)
-            if !hashing, let cursor, let expected = cursor.pointee.expected {
-                return cursor.pointee.compare(cString: bytes, expected: expected)
-            }
             var n = 0
             var head: UInt64 = 0
             while bytes[n] != 0 {
@@ -212,14 +201,12 @@ enum ImportedSchemaCache {
             }
             mix(head)
             mix(UInt64(n) &+ 1)
-            cursor?.pointee.feed(byte: 1)
-            cursor?.pointee.feed(UnsafeRawBufferPointer(start: bytes, count: n + 1))
+            recorder?.pointee.feed(byte: 1)
+            recorder?.pointee.feed(UnsafeRawBufferPointer(start: bytes, count: n + 1))
             return true
         }
 
         mutating func visit(_ s: UnsafePointer<ArrowSchema>, depth: Int) -> Bool {
-            // A comparison that already failed need not walk on (false: no description).
-            if let cursor, !cursor.pointee.matches { return false }
             nodes += 1
             let c = s.pointee
             guard depth <= ArrayData.maximumNestingDepth, nodes <= 4096, c.format != nil, c.metadata == nil,
