@@ -129,6 +129,8 @@ BUILD_COMMAND = [
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ["ARCHETYPE_NATIVE_LIB"] = str(LIB_PATH)
 os.environ.setdefault("SWIFT_BACKTRACE", "enable=no")
+# Nothing here uses BLAS; OpenBLAS's idle worker threads spin on a 2-core machine (seen in perf).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
