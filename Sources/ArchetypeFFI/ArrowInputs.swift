@@ -54,8 +54,8 @@ final class MovedBatch {
 
     /// Imports the batch for an engine entry point: on top of ``importBatch()``, every column
     /// must be of the engine's type set (c-abi.md §4.5 S1, S4: no dictionaries).
-    func importEngineBatch(hint: RecordBatch? = nil) throws(FFIError) -> RecordBatch {
-        let batch = try importBatch(hint: hint)
+    func importEngineBatch() throws(FFIError) -> RecordBatch {
+        let batch = try importBatch()
         try EngineTypes.check(batch.schema.fields)
         return batch
     }
